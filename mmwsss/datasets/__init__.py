@@ -1,0 +1,7 @@
+from .cls_labels import load_cls_labels, save_cls_labels
+from .transforms import *  # noqa: F401,F403
+from .voc_cls import VOCClsDataset, labels_from_mask
+
+__all__ = [
+    'VOCClsDataset', 'labels_from_mask', 'load_cls_labels', 'save_cls_labels'
+]

@@ -1,0 +1,25 @@
+"""Shared fixtures: a tiny synthetic VOC dataset generated once per session."""
+import pytest
+
+from mmwsss.datasets.synthetic_voc import write_synthetic_voc
+from mmwsss.utils import register_all_modules
+
+
+@pytest.fixture(scope='session', autouse=True)
+def _registered():
+    """Register every module with the ``mmwsss`` default scope."""
+    register_all_modules(init_default_scope=True)
+
+
+@pytest.fixture(scope='session')
+def tiny_voc(tmp_path_factory) -> str:
+    """A VOC-layout dataset: 8 train / 16 train_aug / 8 val, 48-64 px."""
+    root = tmp_path_factory.mktemp('tiny_voc')
+    write_synthetic_voc(
+        str(root),
+        seed=0,
+        num_train=8,
+        num_train_aug=16,
+        num_val=8,
+        image_size=(48, 64))
+    return str(root)

@@ -1,0 +1,64 @@
+"""Write the synthetic PASCAL VOC-style dataset (see synthetic_voc.md).
+
+Example::
+
+    python tools/dataset_converters/synthetic_voc.py \
+        --out data/synthetic_voc --seed 0
+"""
+import argparse
+import json
+
+from mmwsss.datasets.synthetic_voc import write_synthetic_voc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser."""
+    parser = argparse.ArgumentParser(
+        description='Write a synthetic dataset in the PASCAL VOC 2012 layout '
+        '(JPEGImages, SegmentationClass(Aug), ImageSets, cls_labels.npy, '
+        'saliency).')
+    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument('--seed', type=int, default=0, help='data seed')
+    parser.add_argument(
+        '--num-train', type=int, default=200, help='images in train')
+    parser.add_argument(
+        '--num-train-aug',
+        type=int,
+        default=800,
+        help='images in train_aug (a superset of train)')
+    parser.add_argument(
+        '--num-val', type=int, default=100, help='images in val')
+    parser.add_argument(
+        '--min-size', type=int, default=112, help='smallest image side (px)')
+    parser.add_argument(
+        '--max-size', type=int, default=160, help='largest image side (px)')
+    parser.add_argument(
+        '--num-classes',
+        type=int,
+        default=20,
+        help='foreground classes, at most 20')
+    parser.add_argument(
+        '--jpeg-quality', type=int, default=90, help='JPEG quality')
+    return parser
+
+
+def main() -> None:
+    parser = build_parser()
+    args = parser.parse_args()
+    try:
+        summary = write_synthetic_voc(
+            args.out,
+            seed=args.seed,
+            num_train=args.num_train,
+            num_train_aug=args.num_train_aug,
+            num_val=args.num_val,
+            image_size=(args.min_size, args.max_size),
+            num_classes=args.num_classes,
+            jpeg_quality=args.jpeg_quality)
+    except (FileExistsError, TypeError, ValueError) as error:
+        parser.error(str(error))
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == '__main__':
+    main()
