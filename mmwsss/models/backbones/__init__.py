@@ -1,0 +1,3 @@
+from .resnet38d import ResNet38d
+
+__all__ = ['ResNet38d']
