@@ -1,0 +1,38 @@
+# The project's synthetic benchmark in VOC layout (written by
+# tools/dataset_converters/synthetic_voc.py): images of 112-160 px, so the
+# VOC recipe is scaled down by about 3.5 (resize-long 448-768 -> 128-220,
+# crop 448 -> 128). View 2 is 64x64 (8x8 features at stride 8; 128 px / 3.5
+# would leave a 4x4 grid). No hue jitter: on this data the head's hue is
+# the class.
+_base_ = './voc12_cls.py'
+data_root = 'data/synthetic_voc'
+crop_size = 128
+view2_size = (64, 64)
+load = [dict(type='LoadImageFromFile')]
+load_saliency = load + [dict(type='LoadSaliencyFromFile')]
+augment = [
+    dict(type='RandomResizeLong', min_long=128, max_long=220),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='ColorJitter',
+        brightness=0.3,
+        contrast=0.3,
+        saturation=0.3,
+        hue=0.),
+    dict(type='RandomCropPad', crop_size=crop_size),
+]
+two_view = [dict(type='TwoViewTransform', size=view2_size)]
+pack = [dict(type='PackWSSSInputs')]
+train_pipeline = load + augment + pack
+two_view_pipeline = load + augment + two_view + pack
+saliency_pipeline = load_saliency + augment + pack
+saliency_two_view_pipeline = load_saliency + augment + two_view + pack
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8, num_workers=2, dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+pseudo_mask_dataloader = dict(
+    batch_size=8, num_workers=2, dataset=dict(data_root=data_root))

@@ -1,0 +1,19 @@
+default_scope = 'mmwsss'
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(
+    type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+log_processor = dict(by_epoch=False)
+log_level = 'INFO'
+load_from = None
+resume = False
+randomness = dict(seed=0)
+# checkpoints (resume included) load with torch.load(weights_only=True)
+# CAM overlays of the first evaluated images go to the work dir
+default_hooks = dict(
+    safe_checkpoint=dict(type='SafeCheckpointHook'),
+    visualization=dict(type='CAMVisualizationHook', num_images=8))

@@ -1,0 +1,180 @@
+"""Writing pseudo masks (and raw CAMs) from a stage-1 classifier."""
+import copy
+import io
+import os.path as osp
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import mmcv
+import numpy as np
+import torch
+from mmengine.dist import get_rank
+from mmengine.runner import Runner
+from mmengine.utils import ProgressBar
+from PIL import Image
+from torch.utils.data import DataLoader
+
+from mmwsss.models.utils import seeds_from_cam
+from mmwsss.registry import DATASETS
+from mmwsss.structures import WSSSDataSample
+from mmwsss.utils import atomic_write_bytes, safe_join
+from .crf import dense_crf
+
+
+def encode_palette_png(mask: np.ndarray, palette: List[List[int]]) -> bytes:
+    """Encode a ``(H, W)`` uint8 label map as a palette PNG.
+
+    Args:
+        mask (np.ndarray): Labels (0 = background, 255 = ignored).
+        palette (list[list[int]]): RGB colour of each class index.
+
+    Returns:
+        bytes: The PNG file.
+    """
+    flat = np.zeros((256, 3), np.uint8)
+    flat[:len(palette)] = palette
+    flat[255] = (224, 224, 192)
+    img = Image.frombytes('P', mask.shape[::-1],
+                          np.ascontiguousarray(mask, np.uint8).tobytes())
+    img.putpalette(flat.ravel().tolist())
+    buffer = io.BytesIO()
+    img.save(buffer, format='PNG')
+    return buffer.getvalue()
+
+
+class PseudoMaskWriter:
+    """Turn predicted CAMs into pseudo-mask files, atomically.
+
+    For an image ``{id}`` it writes ``{id}.png`` (VOC palette, labels 0..C
+    drawn only from the image's classes and background) and, with
+    ``save_cam``, ``{id}.npy``: float16 CAMs ``(K, H, W)`` of the image's K
+    labelled classes, in increasing class order (the order of the non-zero
+    entries of its image label). Each file is written to a temporary name and
+    renamed, so an interrupted run never leaves a partial file, and
+    :meth:`done` tells which images a rerun can skip.
+
+    Args:
+        out_dir (str): Output folder.
+        palette (list[list[int]]): Class colours (dataset ``palette``).
+        bg_thr (float): Constant background score of the seeds.
+        save_cam (bool): Also write the CAMs. Defaults to False.
+        crf (dict, optional): Keyword arguments of :func:`dense_crf` to
+            refine the seeds with a dense CRF, or None. Defaults to None.
+    """
+
+    def __init__(self,
+                 out_dir: str,
+                 palette: List[List[int]],
+                 bg_thr: float,
+                 save_cam: bool = False,
+                 crf: Optional[Dict] = None) -> None:
+        self.out_dir = out_dir
+        self.palette = palette
+        self.bg_thr = bg_thr
+        self.save_cam = save_cam
+        self.crf = crf
+
+    def paths(self, img_id: str) -> Dict[str, str]:
+        """Output files of ``img_id`` (inside ``out_dir``)."""
+        paths = dict(mask=safe_join(self.out_dir, img_id, '.png'))
+        if self.save_cam:
+            paths['cam'] = safe_join(self.out_dir, img_id, '.npy')
+        return paths
+
+    def done(self, img_id: str) -> bool:
+        """Whether every output of ``img_id`` exists (a finished image)."""
+        return all(osp.isfile(p) for p in self.paths(img_id).values())
+
+    def seeds(self, sample: WSSSDataSample) -> np.ndarray:
+        """The ``(H, W)`` uint8 seed of a predicted sample."""
+        cam = sample.pred_cam.data.float()
+        if self.crf is None:
+            return seeds_from_cam(cam, self.bg_thr).byte().cpu().numpy()
+        present = torch.nonzero(sample.gt_label.cpu()).flatten()
+        probs = torch.cat([
+            torch.full_like(cam[:1], self.bg_thr), cam[present.to(cam.device)]
+        ]).cpu().numpy()
+        probs = probs / np.maximum(probs.sum(0, keepdims=True), 1e-5)
+        image = mmcv.imread(sample.img_path, channel_order='rgb')
+        refined = dense_crf(image, probs, **self.crf).argmax(0)
+        labels = np.concatenate([[0], present.numpy() + 1])
+        return labels[refined].astype(np.uint8)
+
+    def __call__(self, sample: WSSSDataSample) -> None:
+        """Write the outputs of one predicted sample."""
+        paths = self.paths(sample.img_id)
+        atomic_write_bytes(
+            paths['mask'],
+            encode_palette_png(self.seeds(sample), self.palette))
+        if self.save_cam:
+            present = torch.nonzero(sample.gt_label).flatten()
+            cam = sample.pred_cam.data[present.to(sample.pred_cam.data.device)]
+            buffer = io.BytesIO()
+            np.save(buffer, cam.half().cpu().numpy())
+            atomic_write_bytes(paths['cam'], buffer.getvalue())
+
+
+def prepare_pseudo_masks(
+    dataloader_cfg: dict,
+    out_dir: str,
+    bg_thr: float,
+    save_cam: bool = False,
+    crf: Optional[Dict] = None
+) -> Tuple[PseudoMaskWriter, Optional[DataLoader]]:
+    """The writer and a dataloader over the images not written yet.
+
+    Args:
+        dataloader_cfg (dict): Dataloader config (e.g. the config's
+            ``pseudo_mask_dataloader``); its sampler should neither shuffle
+            nor round up, so that ranks share the images without duplicates.
+        out_dir (str): Output folder.
+        bg_thr (float): Background score of the seeds.
+        save_cam (bool): Also write the CAMs. Defaults to False.
+        crf (dict, optional): Dense CRF options. Defaults to None.
+
+    Returns:
+        tuple: The :class:`PseudoMaskWriter` (palette of the dataset) and the
+        dataloader, or None if every image is done.
+    """
+    cfg = copy.deepcopy(dataloader_cfg)
+    dataset = DATASETS.build(cfg['dataset'])
+    writer = PseudoMaskWriter(out_dir, dataset.metainfo['palette'], bg_thr,
+                              save_cam, crf)
+    todo = [
+        i for i in range(len(dataset))
+        if not writer.done(dataset.get_data_info(i)['img_id'])
+    ]
+    if not todo:
+        return writer, None
+    cfg['dataset'] = dataset.get_subset(todo)
+    return writer, Runner.build_dataloader(cfg)
+
+
+def write_pseudo_masks(model: torch.nn.Module, dataloader: Iterable,
+                       writer: PseudoMaskWriter) -> int:
+    """Run ``model`` over ``dataloader`` and write every image's outputs.
+
+    Args:
+        model (nn.Module): The stage-1 classifier (``test_step`` returns
+            samples with ``pred_cam``).
+        dataloader (Iterable): Batches of the images to write (the caller
+            leaves out finished images and shards across ranks).
+        writer (PseudoMaskWriter): The writer.
+
+    Returns:
+        int: Number of images written by this process.
+    """
+    model.eval()
+    count = 0
+    # this rank's share of the images (the sampler shards across ranks)
+    total = len(getattr(dataloader, 'sampler', dataloader))
+    bar = ProgressBar(total) if get_rank() == 0 and total else None
+    with torch.no_grad():
+        for batch in dataloader:
+            for sample in model.test_step(batch):
+                writer(sample)
+                count += 1
+                if bar is not None:
+                    bar.update()
+    if bar is not None:
+        bar.file.write('\n')
+    return count

@@ -1,0 +1,78 @@
+"""Checkpoints that load with ``torch.load(..., weights_only=True)``."""
+from typing import Any
+
+import numpy as np
+import torch
+from mmengine.hooks import Hook
+from mmengine.logging import HistoryBuffer
+
+from mmwsss.registry import HOOKS
+
+#: Marks a history buffer stored as plain tensors.
+_BUFFER_TAG = '__history_buffer__'
+
+
+def to_plain(value: Any) -> Any:
+    """Replace numpy values by Python / torch ones, recursively.
+
+    Args:
+        value (Any): A value of a checkpoint (dicts, lists, tuples, numpy
+            scalars and arrays, history buffers, ...).
+
+    Returns:
+        Any: The same structure made of types ``weights_only`` loading
+        accepts.
+    """
+    if isinstance(value, HistoryBuffer):
+        log, count = value.data
+        return {
+            _BUFFER_TAG: True,
+            'log': torch.from_numpy(np.asarray(log, dtype=np.float64)),
+            'count': torch.from_numpy(np.asarray(count, dtype=np.float64)),
+            'max_length': int(value.max_length)
+        }
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return type(value)((k, to_plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_plain(v) for v in value)
+    return value
+
+
+def from_plain(value: Any) -> Any:
+    """Rebuild the history buffers stored by :func:`to_plain`."""
+    if isinstance(value, dict):
+        if value.get(_BUFFER_TAG):
+            return HistoryBuffer(value['log'].numpy(), value['count'].numpy(),
+                                 value['max_length'])
+        return type(value)((k, from_plain(v)) for k, v in value.items())
+    return value
+
+
+@HOOKS.register_module()
+class SafeCheckpointHook(Hook):
+    """Save checkpoints that need no trust to load.
+
+    mmengine pickles its message hub (history buffers, numpy scalars), so its
+    checkpoints only load with ``weights_only=False``, i.e. by trusting the
+    file to run code. This hook stores those entries as tensors and plain
+    Python values before a checkpoint is written, and rebuilds them after
+    one is loaded, so that training checkpoints, including ``--resume``,
+    load with the safe default of torch >= 2.6, ``weights_only=True``.
+    """
+
+    priority = 'VERY_LOW'
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Make ``checkpoint`` plain in place."""
+        for key in ('message_hub', 'meta'):
+            if key in checkpoint:
+                checkpoint[key] = to_plain(checkpoint[key])
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Rebuild the message hub of ``checkpoint`` in place."""
+        if 'message_hub' in checkpoint:
+            checkpoint['message_hub'] = from_plain(checkpoint['message_hub'])

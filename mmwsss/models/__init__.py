@@ -1,0 +1,9 @@
+from .backbones import *  # noqa: F401,F403
+from .classifiers import *  # noqa: F401,F403
+from .data_preprocessor import WSSSDataPreProcessor
+from .heads import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .plugins import *  # noqa: F401,F403
+from .samplers import *  # noqa: F401,F403
+
+__all__ = ['WSSSDataPreProcessor']

@@ -1,0 +1,232 @@
+"""SEAM: self-supervised equivariant attention (Wang et al., CVPR 2020)."""
+from typing import Dict, List, Optional, Sequence
+
+import torch
+from torch import Tensor
+
+from mmwsss.registry import MODELS
+from mmwsss.structures import WSSSDataSample
+from ..utils import ViewWarp, minmax_norm, resize_to
+from .base import BaseWSSSClassifier
+
+
+@MODELS.register_module()
+class SEAM(BaseWSSSClassifier):
+    """SEAM: a CAM with background channel, PCM and two-view equivariance.
+
+    Every view goes through the backbone, the CAM head (background channel
+    at ``bg_index``) and the pixel correlation module (PCM), which refines
+    the CAM by feature affinity. Per view (averaged over the views): the
+    classification loss of the pooled foreground maps and the adaptive
+    min-pooling loss of the refined CAM. Across the two views (view 2 made
+    by :class:`TwoViewTransform`, its maps aligned with view 1's through the
+    recorded relation): the equivariant regularisation (ER) of the raw CAMs
+    and the equivariant cross regularisation (ECR) between raw and refined
+    CAMs. A ``contrast`` plug-in (PPC) adds its losses on the refined CAMs
+    and the projected features of both views. Every part is optional
+    (``None`` switches it off); inference uses the refined CAM
+    (``test_cfg.cam='refined'``) or the raw one (``'raw'``).
+
+    The losses are computed as the authors do, except that the
+    classification and min-pooling losses pool the CAM at the feature
+    stride instead of after upsampling it to the input size (the same
+    quantities up to interpolation).
+
+    Args:
+        backbone (dict): Backbone config.
+        cam_head (dict): CAM head config (``num_channels`` = C + 1).
+        pcm_head (dict, optional): PCM config. Defaults to PCMHead().
+        pcm_in_index (Sequence[int]): Backbone outputs fed to PCM. Defaults
+            to (0, 1) (ResNet-38d's conv4, conv5 with ``out_keys=('conv4',
+            'conv5', 'conv6')``).
+        loss_er (dict, optional): ER loss config.
+        loss_ecr (dict, optional): ECR loss config.
+        loss_minpool (dict, optional): Min-pooling loss config.
+        bg_index (int): Background channel, 0 as the authors. Defaults to 0.
+        dropout_ratio (float): Dropout2d before the CAM head. Defaults to
+            0.5.
+        train_cfg (dict, optional): ``cross_view_grid``: ``'input'`` (ER and
+            ECR on view 2's input pixels, SEAM) or ``'feature'`` (on view
+            2's feature grid, the EPS + PPC code). Defaults to 'input'.
+        **kwargs: Other arguments of :class:`BaseWSSSClassifier`.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 cam_head: dict,
+                 pcm_head: Optional[dict] = dict(type='PCMHead'),
+                 pcm_in_index: Sequence[int] = (0, 1),
+                 loss_er: Optional[dict] = dict(
+                     type='EquivariantRegularizationLoss'),
+                 loss_ecr: Optional[dict] = dict(
+                     type='EquivariantCrossRegularizationLoss'),
+                 loss_minpool: Optional[dict] = dict(
+                     type='AdaptiveMinPoolingLoss'),
+                 bg_index: int = 0,
+                 dropout_ratio: float = 0.5,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 **kwargs) -> None:
+        test_cfg = {
+            'cam': 'refined' if pcm_head else 'raw',
+            **(test_cfg or {})
+        }
+        super().__init__(
+            backbone,
+            cam_head,
+            bg_index=bg_index,
+            dropout_ratio=dropout_ratio,
+            train_cfg={
+                'cross_view_grid': 'input',
+                **(train_cfg or {})
+            },
+            test_cfg=test_cfg,
+            **kwargs)
+        if bg_index is None:
+            raise ValueError(f'{type(self).__name__} needs a background '
+                             'channel (bg_index 0 or -1).')
+        if self.test_cfg.cam not in ('raw', 'refined', 'softmax'):
+            raise ValueError(f"test_cfg.cam must be 'raw', 'refined' or "
+                             f"'softmax', got {self.test_cfg.cam!r}.")
+        if self.test_cfg.cam == 'refined' and not pcm_head:
+            raise ValueError("test_cfg.cam='refined' needs a pcm_head.")
+        if self.train_cfg.cross_view_grid not in ('input', 'feature'):
+            raise ValueError("train_cfg.cross_view_grid must be 'input' or "
+                             f"'feature', got "
+                             f'{self.train_cfg.cross_view_grid!r}.')
+        self.pcm_head = MODELS.build(pcm_head) if pcm_head else None
+        self.pcm_in_index = tuple(pcm_in_index)
+        self.loss_er = MODELS.build(loss_er) if loss_er else None
+        self.loss_ecr = MODELS.build(loss_ecr) if loss_ecr else None
+        self.loss_minpool = MODELS.build(
+            loss_minpool) if loss_minpool else None
+
+    # ------------------------------------------------------------ forward
+    def view_forward(self, inputs: Tensor) -> Dict[str, Optional[Tensor]]:
+        """Maps of one view.
+
+        Returns:
+            dict: ``feat`` (N, D, h, w) the CAM head's input, ``cam``
+            (N, C + 1, h, w) logits, ``cam_rv`` the PCM-refined CAM (or
+            None without PCM).
+        """
+        feats, feat, cam = self.cam_forward(inputs)
+        cam_rv = None
+        if self.pcm_head is not None:
+            cam_rv = self.pcm_head(cam, [feats[i] for i in self.pcm_in_index],
+                                   inputs, self.bg_index)
+        return dict(feat=feat, cam=cam, cam_rv=cam_rv)
+
+    def inference_cam(self, inputs: Tensor) -> Tensor:
+        """Foreground maps of one scale: refined, raw or softmax CAM."""
+        if self.test_cfg.cam == 'refined':
+            return self.foreground(self.view_forward(inputs)['cam_rv'])
+        cam = self._forward(inputs)
+        if self.test_cfg.cam == 'softmax':
+            cam = cam.softmax(dim=1)
+        return self.foreground(cam)
+
+    def label_with_background(self, labels: Tensor) -> Tensor:
+        """``(N, C + 1)`` labels with a 1 at the background channel."""
+        return self.with_background(labels, labels.new_ones(len(labels), 1))
+
+    # -------------------------------------------------------------- losses
+    def view_losses(self, out: Dict[str, Optional[Tensor]], labels: Tensor,
+                    data_samples: List[WSSSDataSample],
+                    view: int) -> Dict[str, Tensor]:
+        """Losses of one view (averaged over the views by :meth:`loss`).
+
+        Args:
+            out (dict): :meth:`view_forward` of the view.
+            labels (Tensor): ``(N, C)`` image labels.
+            data_samples (list[WSSSDataSample]): The batch's samples.
+            view (int): 0 for view 1, 1 for view 2.
+
+        Returns:
+            dict[str, Tensor]: Named losses.
+        """
+        losses = {
+            self.loss_cls.loss_name:
+            self.loss_cls(self.foreground(out['cam']).mean((2, 3)), labels)
+        }
+        if self.loss_minpool is not None and out['cam_rv'] is not None:
+            masked = self.foreground(out['cam_rv']) * labels[..., None, None]
+            losses[self.loss_minpool.loss_name] = self.loss_minpool(masked)
+        return losses
+
+    def cross_view_losses(
+            self, outs: List[Dict[str, Optional[Tensor]]], views: List[Tensor],
+            labels: Tensor,
+            data_samples: List[WSSSDataSample]) -> Dict[str, Tensor]:
+        """ER, ECR and the contrast plug-in between the two views."""
+        losses = {}
+        relations = [s.view_relation for s in data_samples]
+        out1, out2 = outs
+        if self.train_cfg.cross_view_grid == 'input':
+            grid = tuple(views[1].shape[-2:])
+        else:
+            grid = tuple(out2['cam'].shape[-2:])
+        warp = ViewWarp(relations, grid, views[0].device)
+        valid = None if warp.valid.all() else warp.valid
+        lab = self.label_with_background(labels)[..., None, None]
+
+        def aligned(cam1: Tensor, cam2: Tensor):
+            # both views' maps normalised on view 2's grid, label-masked
+            return (minmax_norm(warp(cam1)) * lab,
+                    minmax_norm(resize_to(cam2, grid)) * lab)
+
+        cam1, cam2 = aligned(out1['cam'], out2['cam'])
+        if self.loss_er is not None:
+            losses[self.loss_er.loss_name] = self.loss_er(
+                self.foreground(cam1), self.foreground(cam2), valid)
+        if self.loss_ecr is not None and out1['cam_rv'] is not None:
+            cam1, cam2 = (
+                self.with_background(
+                    self.foreground(c),
+                    1 - self.foreground(c).amax(dim=1, keepdim=True))
+                for c in (cam1, cam2))
+            cam_rv1, cam_rv2 = aligned(out1['cam_rv'], out2['cam_rv'])
+            losses[self.loss_ecr.loss_name] = self.loss_ecr(
+                cam1, cam2, cam_rv1, cam_rv2, self.bg_index, valid)
+        if self.contrast is not None:
+            if out1['cam_rv'] is None:
+                raise ValueError('The contrast plug-in needs a pcm_head '
+                                 '(it uses the refined CAM).')
+            feat_warp = ViewWarp(relations, tuple(out2['feat'].shape[-2:]),
+                                 views[0].device)
+            losses.update(
+                self.contrast.loss(
+                    (out1['feat'], out2['feat']),
+                    (out1['cam_rv'], out2['cam_rv']),
+                    labels,
+                    feat_warp,
+                    self.bg_index,
+                    valid=None if feat_warp.valid.all() else feat_warp.valid))
+        return losses
+
+    def loss(self, inputs: Tensor,
+             data_samples: List[WSSSDataSample]) -> Dict[str, Tensor]:
+        """Losses of a batch of one or two views.
+
+        Args:
+            inputs (Tensor): ``(N, 3, H, W)`` view 1.
+            data_samples (list[WSSSDataSample]): Samples with ``gt_label``
+                and, for two views, ``view2_inputs`` and ``view_relation``.
+
+        Returns:
+            dict[str, Tensor]: Named losses.
+        """
+        labels = self.get_labels(data_samples)
+        views = [inputs]
+        if 'view2_inputs' in data_samples[0]:
+            views.append(torch.stack([s.view2_inputs for s in data_samples]))
+        outs = [self.view_forward(x) for x in views]
+        losses: Dict[str, Tensor] = {}
+        for view, out in enumerate(outs):
+            for name, value in self.view_losses(out, labels, data_samples,
+                                                view).items():
+                losses[name] = losses.get(name, 0) + value / len(outs)
+        if len(outs) == 2:
+            losses.update(
+                self.cross_view_losses(outs, views, labels, data_samples))
+        return losses

@@ -1,0 +1,35 @@
+"""Cross-pseudo-label contrast: a view's pixels with the other's labels."""
+from typing import Sequence
+
+from torch import Tensor
+
+from mmwsss.registry import MODELS
+from .prototype_contrast import (BasePrototypeContrastLoss, prototype_nce,
+                                 prototype_similarity)
+
+
+@MODELS.register_module()
+class CrossPseudoLabelContrastLoss(BasePrototypeContrastLoss):
+    """Contrast each view's pixels, with the pseudo labels of the other view
+    at the same grid positions, against all of the view's own prototypes;
+    mean over pixels, averaged over the two views.
+
+    Args:
+        loss_weight (float): Weight of the loss. Defaults to 0.1.
+        temperature (float): Temperature of the contrast. Defaults to 0.1.
+        loss_name (str): Name of the loss item. Defaults to
+            'loss_cross_label'.
+    """
+
+    def __init__(self,
+                 loss_weight: float = 0.1,
+                 temperature: float = 0.1,
+                 loss_name: str = 'loss_cross_label') -> None:
+        super().__init__(loss_weight, temperature, loss_name)
+
+    def view_loss(self, feats: Sequence[Tensor], labels: Sequence[Tensor],
+                  prototypes: Sequence[Tensor], view: int) -> Tensor:
+        """See :meth:`BasePrototypeContrastLoss.view_loss`."""
+        similarity = prototype_similarity(feats[view], prototypes[view])
+        return prototype_nce(similarity, labels[1 - view],
+                             self.temperature).mean()

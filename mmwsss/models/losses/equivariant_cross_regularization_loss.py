@@ -1,0 +1,95 @@
+"""SEAM's equivariant cross regularisation (ECR) loss."""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from mmwsss.registry import MODELS
+
+
+def max_onehot(cam: Tensor, bg_index: int) -> Tensor:
+    """Keep, per pixel, the largest foreground value; the background stays.
+
+    Args:
+        cam (Tensor): ``(N, C + 1, h, w)`` maps.
+        bg_index (int): Index of the background channel.
+
+    Returns:
+        Tensor: A new tensor with the non-maximal foreground values zeroed.
+    """
+    bg = bg_index % cam.shape[1]
+    is_fg = torch.ones(cam.shape[1], dtype=torch.bool, device=cam.device)
+    is_fg[bg] = False
+    fg_max = cam[:, is_fg].amax(dim=1, keepdim=True)
+    keep = (cam == fg_max) | ~is_fg[None, :, None, None]
+    return cam * keep
+
+
+@MODELS.register_module()
+class EquivariantCrossRegularizationLoss(nn.Module):
+    """Each view's refined CAM against the other view's one-hot raw CAM.
+
+    ``ecr(a, b) = mean of the top ratio of |max_onehot(cam_b) - cam_rv_a|``
+    per image (over all channels and pixels), with ``cam_b`` detached, and
+    ``loss = ecr(1, 2) + ecr(2, 1)``. The maps are normalised, label-masked
+    (background included), have their background channel filled with ``1 -
+    max`` foreground, and lie on view 2's grid.
+
+    Args:
+        top_ratio (float): Fraction of the largest differences averaged.
+            Defaults to 0.2.
+        loss_weight (float): Weight. Defaults to 1.0.
+        loss_name (str): Name in the loss dict. Defaults to 'loss_ecr'.
+    """
+
+    def __init__(self,
+                 top_ratio: float = 0.2,
+                 loss_weight: float = 1.0,
+                 loss_name: str = 'loss_ecr') -> None:
+        super().__init__()
+        if not 0 < top_ratio <= 1:
+            raise ValueError(f'top_ratio must be in (0, 1], got {top_ratio}.')
+        self.top_ratio = top_ratio
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+
+    def _one_way(self, cam_rv: Tensor, other_cam: Tensor, bg_index: int,
+                 valid: Optional[Tensor]) -> Tensor:
+        diff = (max_onehot(other_cam.detach(), bg_index) - cam_rv).abs()
+        if valid is not None:
+            diff = diff * valid[:, None].to(diff.dtype)
+        diff = diff.flatten(1)  # (N, (C + 1) * h * w)
+        k = max(1, int(diff.shape[1] * self.top_ratio))
+        return diff.topk(k, dim=1).values.mean()
+
+    def forward(self,
+                cam1: Tensor,
+                cam2: Tensor,
+                cam_rv1: Tensor,
+                cam_rv2: Tensor,
+                bg_index: int,
+                valid: Optional[Tensor] = None) -> Tensor:
+        """ECR loss of the two views (all ``(N, C + 1, h, w)``).
+
+        Args:
+            cam1 (Tensor): View 1's raw CAM.
+            cam2 (Tensor): View 2's raw CAM.
+            cam_rv1 (Tensor): View 1's refined CAM.
+            cam_rv2 (Tensor): View 2's refined CAM.
+            bg_index (int): Index of the background channel.
+            valid (Tensor, optional): ``(N, h, w)`` bool positions of view 2
+                covered by view 1; the others count as no difference.
+                Defaults to None.
+
+        Returns:
+            Tensor: The weighted loss.
+        """
+        return self.loss_weight * (
+            self._one_way(cam_rv1, cam2, bg_index, valid) +
+            self._one_way(cam_rv2, cam1, bg_index, valid))
+
+    @property
+    def loss_name(self) -> str:
+        """Name of the loss in the loss dict."""
+        return self._loss_name

@@ -1,0 +1,75 @@
+"""EPS's saliency loss (Lee et al., CVPR 2021)."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+from mmwsss.registry import MODELS
+
+
+@MODELS.register_module()
+class SaliencyLoss(nn.Module):
+    """Explicit pseudo-pixel supervision of the CAM by a saliency map.
+
+    With ``p = softmax`` over the C + 1 maps, a labelled class counts as
+    foreground when ``|round(p_c) & round(sal)| / |round(p_c)| > tau`` (its
+    confident region lies mostly inside the salient region), otherwise as
+    background. The predicted saliency is ``lam * sum(foreground maps) +
+    (1 - lam) * (1 - sum(background maps))``, where the background maps are
+    the background channel plus the labelled classes that failed the test;
+    the loss is its mean squared error against the saliency map, resized to
+    the CAM's grid by nearest neighbour as the authors do.
+
+    Args:
+        tau (float): Overlap threshold. Defaults to 0.4.
+        lam (float): Weight of the foreground term. Defaults to 0.5.
+        loss_weight (float): Weight. Defaults to 1.0.
+        loss_name (str): Name in the loss dict. Defaults to 'loss_sal'.
+    """
+
+    def __init__(self,
+                 tau: float = 0.4,
+                 lam: float = 0.5,
+                 loss_weight: float = 1.0,
+                 loss_name: str = 'loss_sal') -> None:
+        super().__init__()
+        self.tau = tau
+        self.lam = lam
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+
+    def forward(self, cam: Tensor, saliency: Tensor, labels: Tensor,
+                bg_index: int) -> Tensor:
+        """Saliency loss of a batch.
+
+        Args:
+            cam (Tensor): ``(N, C + 1, h, w)`` CAM logits.
+            saliency (Tensor): ``(N, 1, H, W)`` saliency in [0, 1].
+            labels (Tensor): ``(N, C)`` multi-hot image labels.
+            bg_index (int): Index of the background channel.
+
+        Returns:
+            Tensor: The weighted loss.
+        """
+        saliency = F.interpolate(
+            saliency.to(cam.dtype), size=cam.shape[-2:], mode='nearest')
+        prob = cam.softmax(dim=1)
+        bg = bg_index % cam.shape[1]
+        fg_prob = torch.cat([prob[:, :bg], prob[:, bg + 1:]], dim=1)
+        with torch.no_grad():
+            hard = fg_prob.round()
+            overlap = (hard * saliency.round()).flatten(2).sum(-1) / (
+                hard.flatten(2).sum(-1) + 1e-4)  # (N, C)
+            present = labels > 0
+            is_fg = present & (overlap > self.tau)
+            is_bg = present & ~is_fg
+        fg_map = (fg_prob * is_fg[..., None, None]).sum(1, keepdim=True)
+        bg_map = prob[:, bg:bg + 1] + (fg_prob * is_bg[..., None, None]).sum(
+            1, keepdim=True)
+        pred = self.lam * fg_map + (1 - self.lam) * (1 - bg_map)
+        return self.loss_weight * F.mse_loss(pred, saliency)
+
+    @property
+    def loss_name(self) -> str:
+        """Name of the loss in the loss dict."""
+        return self._loss_name

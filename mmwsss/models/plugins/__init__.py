@@ -1,0 +1,3 @@
+from .pixel_prototype_contrast import PixelPrototypeContrast
+
+__all__ = ['PixelPrototypeContrast']

@@ -1,0 +1,10 @@
+from .multiscale_cam import (minmax_norm, multiscale_cam, normalize_cam,
+                             resize_to, seeds_from_cam)
+from .prototypes import PseudoLabelsAndPrototypes, pseudo_labels_and_prototypes
+from .view_warp import ViewWarp
+
+__all__ = [
+    'PseudoLabelsAndPrototypes', 'ViewWarp', 'minmax_norm', 'multiscale_cam',
+    'normalize_cam', 'pseudo_labels_and_prototypes', 'resize_to',
+    'seeds_from_cam'
+]

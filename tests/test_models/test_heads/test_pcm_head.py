@@ -1,0 +1,57 @@
+import pytest
+import torch
+
+from mmwsss.models.heads import PCMHead, pcm_input
+
+
+def test_pcm_input_normalises_and_fills_background():
+    cam = torch.tensor([[[[9., 9.]], [[2., -1.]], [[1., 4.]]]])  # bg, a, b
+    out = pcm_input(cam, bg_index=0)
+    a = torch.tensor([2., 0.]) / (2 + 1e-5)  # a max 2; relu(-1)=0
+    b = torch.tensor([1., 4.]) / (4 + 1e-5)
+    fg_max = torch.maximum(a, b)
+    assert torch.allclose(out[0, 0, 0], 1 - fg_max, atol=1e-4)
+    # non-maximal foreground values are zeroed
+    assert torch.allclose(out[0, 1, 0], torch.tensor([a[0], 0.]), atol=1e-4)
+    assert torch.allclose(out[0, 2, 0], torch.tensor([0., b[1]]), atol=1e-4)
+    last = pcm_input(cam[:, [1, 2, 0]], bg_index=-1)
+    assert torch.allclose(last, out[:, [1, 2, 0]])
+
+
+def _head_inputs(requires_grad=False):
+    torch.manual_seed(0)
+    cam = torch.randn(2, 4, 5, 6, requires_grad=requires_grad)
+    feats = [
+        torch.randn(2, 8, 5, 6, requires_grad=requires_grad),
+        torch.randn(2, 12, 5, 6, requires_grad=requires_grad)
+    ]
+    img = torch.randn(2, 3, 40, 48)
+    return cam, feats, img
+
+
+def test_affinity_columns_sum_to_one():
+    head = PCMHead(in_channels=(8, 12), channels=(4, 6), out_channels=10)
+    head.init_weights()
+    _, feats, img = _head_inputs()
+    aff = head.affinity(feats, img)
+    assert aff.shape == (2, 30, 30)
+    assert (aff >= 0).all()
+    assert torch.allclose(aff.sum(dim=1), torch.ones(2, 30), atol=1e-4)
+
+
+def test_refined_cam_is_cam_times_affinity_without_grad_to_cam():
+    head = PCMHead(in_channels=(8, 12), channels=(4, 6), out_channels=10)
+    head.init_weights()
+    cam, feats, img = _head_inputs(requires_grad=True)
+    out = head(cam, feats, img, bg_index=0)
+    expected = pcm_input(cam, 0).flatten(2) @ head.affinity(feats, img)
+    assert torch.allclose(out, expected.view_as(out), atol=1e-5)
+    out.sum().backward()
+    assert cam.grad is None  # the CAM PCM refines is detached
+    assert all(f.grad is None for f in feats)  # so are backbone features
+    assert head.embed.weight.grad.abs().sum() > 0
+
+
+def test_mismatched_channels_are_refused():
+    with pytest.raises(ValueError, match='same length'):
+        PCMHead(in_channels=(8, 12), channels=(4, ))

@@ -1,0 +1,183 @@
+import copy
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import mmwsss.models.heads.projection_head  # noqa: F401 (registers)
+import mmwsss.models.losses  # noqa: F401
+import mmwsss.models.samplers  # noqa: F401
+from mmwsss.models.plugins import PixelPrototypeContrast
+from mmwsss.models.utils import pseudo_labels_and_prototypes
+from mmwsss.registry import MODELS
+
+NUM_CLASSES = 20
+CONFIG = dict(
+    type='PixelPrototypeContrast',
+    projection=dict(type='ProjectionHead', in_channels=32, channels=16),
+    bg_score=0.20,
+    topk_divisor=8,
+    losses=[
+        dict(type='CrossPrototypeContrastLoss', loss_weight=0.1),
+        dict(type='CrossPseudoLabelContrastLoss', loss_weight=0.1),
+        dict(
+            type='IntraViewContrastLoss',
+            loss_weight=0.1,
+            prototype_miner=dict(
+                type='SemiHardPrototypeMiner', num_skip=3, num_keep=10),
+            pixel_sampler=dict(type='HardPixelSampler'))
+    ])
+NAMES = {'loss_cross_proto', 'loss_cross_label', 'loss_intra'}
+GRID = (8, 8)
+
+
+def _build(**changes):
+    torch.manual_seed(0)
+    contrast = MODELS.build(dict(copy.deepcopy(CONFIG), **changes))
+    contrast.init_weights()
+    return contrast
+
+
+def _warp(x):
+    return F.interpolate(x, size=GRID, mode='bilinear', align_corners=False)
+
+
+def _inputs(num_imgs=4, seed=0):
+    """View 1 on a 16x16 grid, view 2 on 8x8; 1 to 3 classes per image."""
+    generator = torch.Generator().manual_seed(seed)
+    feats = (torch.randn(num_imgs, 32, 16, 16, generator=generator),
+             torch.randn(num_imgs, 32, *GRID, generator=generator))
+    cams = (torch.randn(
+        num_imgs, NUM_CLASSES + 1, 16, 16,
+        generator=generator).requires_grad_(),
+            torch.randn(num_imgs, NUM_CLASSES + 1, *GRID,
+                        generator=generator).requires_grad_())
+    labels = torch.zeros(num_imgs, NUM_CLASSES)
+    for img in range(num_imgs):
+        classes = torch.randperm(NUM_CLASSES, generator=generator)
+        labels[img, classes[:img % 3 + 1]] = 1
+    return feats, cams, labels
+
+
+def test_build_from_config():
+    contrast = _build()
+    assert isinstance(contrast, PixelPrototypeContrast)
+    assert [loss.loss_name for loss in contrast.losses
+            ] == ['loss_cross_proto', 'loss_cross_label', 'loss_intra']
+    assert contrast.losses[2].prototype_miner.num_keep == 10
+    with pytest.raises(ValueError, match='distinct'):
+        MODELS.build(
+            dict(
+                copy.deepcopy(CONFIG),
+                losses=[dict(type='CrossPrototypeContrastLoss')] * 2))
+
+
+def test_loss_wires_projection_warp_and_losses():
+    contrast = _build()
+    feats, cams, labels = _inputs()
+    torch.manual_seed(5)
+    losses = contrast.loss(feats, cams, labels, _warp, bg_index=0)
+    assert set(losses) == NAMES
+
+    # The same from the parts: project, warp view 1, targets per view.
+    projs = (_warp(contrast.projection(feats[0])),
+             contrast.projection(feats[1]))
+    grid_cams = (_warp(cams[0]), cams[1])
+    targets = [
+        pseudo_labels_and_prototypes(cam, proj, labels, 0, 0.2, 8)
+        for cam, proj in zip(grid_cams, projs)
+    ]
+    pixel_feats = [
+        F.normalize(proj, dim=1).permute(0, 2, 3, 1).reshape(-1, 16)
+        for proj in projs
+    ]
+    pixel_labels = [target.pseudo_labels.flatten() for target in targets]
+    prototypes = [target.prototypes for target in targets]
+    torch.manual_seed(5)
+    for loss in contrast.losses:
+        expected = loss(pixel_feats, pixel_labels, prototypes)
+        torch.testing.assert_close(losses[loss.loss_name], expected)
+
+
+def test_gradients_reach_projection_not_cams():
+    contrast = _build()
+    feats, cams, labels = _inputs()
+    feats = tuple(feat.requires_grad_() for feat in feats)
+    losses = contrast.loss(feats, cams, labels, _warp, bg_index=0)
+    sum(losses.values()).backward()
+    assert contrast.projection.conv.weight.grad.abs().sum() > 0
+    assert all(feat.grad.abs().sum() > 0 for feat in feats)
+    assert all(cam.grad is None for cam in cams)
+
+
+@pytest.mark.parametrize('bg_index', [-1, NUM_CLASSES])
+def test_bg_index_mirrored(bg_index):
+    contrast = _build()
+    feats, cams, labels = _inputs()
+    torch.manual_seed(1)
+    first = contrast.loss(feats, cams, labels, _warp, bg_index=0)
+    last_cams = tuple(torch.cat([cam[:, 1:], cam[:, :1]], 1) for cam in cams)
+    torch.manual_seed(1)
+    last = contrast.loss(feats, last_cams, labels, _warp, bg_index=bg_index)
+    for name in NAMES:
+        torch.testing.assert_close(first[name], last[name])
+
+
+@pytest.mark.parametrize(
+    'case',
+    ['one_image', 'no_foreground', 'one_pixel_class', 'two_classes_in_batch'])
+def test_edge_cases_finite(case):
+    contrast = _build()
+    feats, cams, labels = _inputs(num_imgs=1 if case == 'one_image' else 4)
+    if case == 'no_foreground':
+        labels[1] = 0
+    elif case == 'two_classes_in_batch':
+        labels.zero_()
+        labels[:, [3, 7]] = 1
+    elif case == 'one_pixel_class':
+        # Image 0 has only class 4, whose map is high at one view-2 position
+        # and (after warping) only there in view 1.
+        labels[0] = 0
+        labels[0, 4] = 1
+        cams = tuple(cam.detach().clone() for cam in cams)
+        for cam in cams:
+            cam[0] = -1
+            cam[0, 5, 2, 3] = 1
+        cams[0][0, 5] = F.interpolate(
+            cams[1][:1, 5:6], size=(16, 16), mode='nearest')[0, 0]
+    feats = tuple(feat.requires_grad_() for feat in feats)
+    losses = contrast.loss(feats, cams, labels, _warp, bg_index=0)
+    assert set(losses) == NAMES
+    assert all(torch.isfinite(value) for value in losses.values())
+    sum(losses.values()).backward()
+    assert all(torch.isfinite(feat.grad).all() for feat in feats)
+
+
+def test_valid_mask():
+    contrast = _build()
+    feats, cams, labels = _inputs()
+    valid = torch.ones(4, *GRID, dtype=torch.bool)
+    valid[:, :, 6:] = False
+    losses = contrast.loss(feats, cams, labels, _warp, 0, valid)
+    assert all(torch.isfinite(value) for value in losses.values())
+    full = contrast.loss(feats, cams, labels, _warp, 0)
+    assert not torch.isclose(losses['loss_cross_proto'],
+                             full['loss_cross_proto'])
+    empty = contrast.loss(feats, cams, labels, _warp, 0,
+                          torch.zeros_like(valid))
+    assert all(value.item() == 0 for value in empty.values())
+
+
+@pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])
+def test_autocast_close_to_float32(dtype):
+    contrast = _build()
+    feats, cams, labels = _inputs()
+    torch.manual_seed(2)
+    expected = contrast.loss(feats, cams, labels, _warp, 0)
+    with torch.autocast('cpu', dtype=dtype):
+        torch.manual_seed(2)
+        losses = contrast.loss(feats, cams, labels, _warp, 0)
+    for name in NAMES:
+        assert torch.isfinite(losses[name])
+        torch.testing.assert_close(
+            losses[name].float(), expected[name], rtol=0.01, atol=1e-3)

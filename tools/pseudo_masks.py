@@ -1,0 +1,107 @@
+"""Write the pseudo masks of a split with a trained stage-1 classifier.
+
+    python tools/pseudo_masks.py CONFIG CHECKPOINT --out DIR
+        [--split train_aug] [--bg-thr SCORE] [--save-cam] [--crf]
+        [--cfg-options k=v ...] [--launcher {none,pytorch}]
+
+One VOC palette PNG per image (and with --save-cam the CAMs as .npy) is
+written atomically into DIR; a rerun skips finished images. The background
+score is --bg-thr, else the best one of the seed evaluation saved beside the
+checkpoint (seed_metric.json), else the model's test_cfg.bg_thr.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+
+from mmengine.config import DictAction
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+
+from mmwsss.apis import load_config, prepare_pseudo_masks, write_pseudo_masks
+
+
+def parse_args() -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description='Write pseudo masks')
+    parser.add_argument('config', help='stage-1 config file')
+    parser.add_argument('checkpoint', help='stage-1 checkpoint')
+    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument(
+        '--split',
+        default='train_aug',
+        help='split list name under ImageSets/Segmentation')
+    parser.add_argument(
+        '--bg-thr', type=float, default=None, help='background score')
+    parser.add_argument(
+        '--save-cam', action='store_true', help='also write the CAMs (.npy)')
+    parser.add_argument(
+        '--crf',
+        action='store_true',
+        help='refine with a dense CRF (needs pydensecrf2)')
+    parser.add_argument('--work-dir', help='the dir to save logs')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, key=value pairs')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def background_score(args: argparse.Namespace, cfg) -> float:
+    """The background score: argument, seed summary, or the model's."""
+    if args.bg_thr is not None:
+        return args.bg_thr
+    summary = osp.join(
+        osp.dirname(osp.abspath(args.checkpoint)), 'seed_metric.json')
+    if osp.isfile(summary):
+        with open(summary) as f:
+            bg_thr = float(json.load(f)['bg_thr'])
+        print_log(
+            f'Background score {bg_thr:.2f} from {summary}', logger='current')
+        return bg_thr
+    bg_thr = cfg.model.get('test_cfg', {}).get('bg_thr', 0.2)
+    print_log(
+        f'No --bg-thr and no {summary}: using the model default '
+        f'{bg_thr:.2f}',
+        logger='current')
+    return bg_thr
+
+
+def main() -> None:
+    """Load the classifier and write the pseudo masks."""
+    args = parse_args()
+    work_dir = args.work_dir or osp.join(args.out, 'logs')
+    cfg = load_config(args.config, work_dir, args.cfg_options, args.launcher)
+    dataloader_cfg = cfg.pseudo_mask_dataloader
+    dataloader_cfg.dataset.ann_file = osp.join('ImageSets', 'Segmentation',
+                                               f'{args.split}.txt')
+    runner = Runner.from_cfg(cfg)
+    runner.load_checkpoint(args.checkpoint)
+    writer, dataloader = prepare_pseudo_masks(
+        dataloader_cfg,
+        args.out,
+        background_score(args, cfg),
+        save_cam=args.save_cam,
+        crf=dict() if args.crf else None)
+    if dataloader is None:
+        print_log(
+            f'Every pseudo mask of {args.split} is already in '
+            f'{args.out}.',
+            logger='current')
+        return
+    count = write_pseudo_masks(runner.model, dataloader, writer)
+    print_log(f'Wrote {count} pseudo masks into {args.out}', logger='current')
+
+
+if __name__ == '__main__':
+    main()
