@@ -19,6 +19,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from mmwsss.apis import load_config, prepare_pseudo_masks, write_pseudo_masks
+from mmwsss.utils import load_model_weights
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,6 +51,13 @@ def parse_args() -> argparse.Namespace:
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--trust-checkpoint',
+        nargs='+',
+        default=[],
+        metavar='PATH',
+        help='checkpoints trusted to run code when loaded (by default every '
+        'checkpoint is loaded with torch.load(weights_only=True))')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -81,12 +89,13 @@ def main() -> None:
     """Load the classifier and write the pseudo masks."""
     args = parse_args()
     work_dir = args.work_dir or osp.join(args.out, 'logs')
-    cfg = load_config(args.config, work_dir, args.cfg_options, args.launcher)
+    cfg = load_config(args.config, work_dir, args.cfg_options, args.launcher,
+                      args.trust_checkpoint)
     dataloader_cfg = cfg.pseudo_mask_dataloader
     dataloader_cfg.dataset.ann_file = osp.join('ImageSets', 'Segmentation',
                                                f'{args.split}.txt')
     runner = Runner.from_cfg(cfg)
-    runner.load_checkpoint(args.checkpoint)
+    load_model_weights(runner.model, args.checkpoint)
     writer, dataloader = prepare_pseudo_masks(
         dataloader_cfg,
         args.out,

@@ -40,6 +40,13 @@ def parse_args() -> argparse.Namespace:
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--trust-checkpoint',
+        nargs='+',
+        default=[],
+        metavar='PATH',
+        help='checkpoints trusted to run code when loaded (by default every '
+        'checkpoint is loaded with torch.load(weights_only=True))')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -51,7 +58,7 @@ def main() -> None:
     """Build the Runner from the config and train."""
     args = parse_args()
     cfg = load_config(args.config, args.work_dir, args.cfg_options,
-                      args.launcher)
+                      args.launcher, args.trust_checkpoint)
     if args.amp:
         if cfg.optim_wrapper.type in ('AmpOptimWrapper', 'BF16OptimWrapper'):
             print_log(

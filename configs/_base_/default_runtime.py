@@ -12,8 +12,10 @@ log_level = 'INFO'
 load_from = None
 resume = False
 randomness = dict(seed=0)
-# checkpoints (resume included) load with torch.load(weights_only=True)
-# CAM overlays of the first evaluated images go to the work dir
+# checkpoints (resume included) load with torch.load(weights_only=True);
+# training stops at the first NaN / infinite loss, naming the term; CAM
+# overlays of the first evaluated images go to the work dir
 default_hooks = dict(
     safe_checkpoint=dict(type='SafeCheckpointHook'),
+    finite_loss=dict(type='FiniteLossHook'),
     visualization=dict(type='CAMVisualizationHook', num_images=8))

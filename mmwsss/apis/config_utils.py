@@ -1,10 +1,11 @@
 """Config preparation shared by the command-line tools."""
 import os.path as osp
-from typing import Optional
+from typing import Optional, Sequence
 
 from mmengine.config import Config
 
-from mmwsss.utils import register_all_modules, setup_launcher
+from mmwsss.utils import (register_all_modules, setup_launcher,
+                          use_safe_checkpoint_loading)
 
 #: Metrics that write their summary files into the work dir by default.
 _METRICS_WITH_OUTPUT = ('SeedMetric', )
@@ -23,19 +24,24 @@ def _default_output_dir(evaluator, work_dir: str) -> None:
 def load_config(config: str,
                 work_dir: Optional[str] = None,
                 cfg_options: Optional[dict] = None,
-                launcher: str = 'none') -> Config:
+                launcher: str = 'none',
+                trusted_checkpoints: Sequence[str] = ()) -> Config:
     """Load a config the way every tool of mmwsss does.
 
-    Registers all modules (scope ``mmwsss``), merges ``cfg_options``, sets
-    the work dir (argument > config > ``work_dirs/{config name}``), points
-    the seed metric's summary at the work dir, and prepares the launcher
-    (see :func:`mmwsss.utils.setup_launcher`).
+    Registers all modules (scope ``mmwsss``), installs the safe checkpoint
+    loader (``weights_only=True`` except for ``trusted_checkpoints``),
+    merges ``cfg_options``, sets the work dir (argument > config >
+    ``work_dirs/{config name}``), points the seed metric's summary at the
+    work dir, and prepares the launcher (see
+    :func:`mmwsss.utils.setup_launcher`).
 
     Args:
         config (str): Config file.
         work_dir (str, optional): Work dir from the command line.
         cfg_options (dict, optional): ``--cfg-options`` overrides.
         launcher (str): Job launcher. Defaults to 'none'.
+        trusted_checkpoints (Sequence[str]): Checkpoints the user trusts to
+            run code when unpickled (``--trust-checkpoint``).
 
     Returns:
         Config: The prepared config.
@@ -43,6 +49,7 @@ def load_config(config: str,
     if not osp.isfile(config):
         raise FileNotFoundError(f'The config {config} does not exist.')
     register_all_modules(init_default_scope=False)
+    use_safe_checkpoint_loading(trusted_checkpoints)
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)

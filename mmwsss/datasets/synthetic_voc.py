@@ -38,7 +38,7 @@ MAX_IMAGES_PER_SET = 500000
 MIN_IMAGE_SIDE = 32
 IGNORE_COLOUR = (224, 224, 192)
 MANIFEST_NAME = 'synthetic_voc.json'
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def voc_palette() -> List[int]:

@@ -81,6 +81,9 @@ class VOCClsDataset(BaseSegDataset):
             saliency map when their folder is set) is missing, or whose label
             is empty: ``'error'`` raises naming the file, ``'skip'`` logs and
             drops the image. Defaults to 'error'.
+        with_label (bool): Read image-level labels. False for the datasets of
+            the segmentation stage, which train on (pseudo) masks only.
+            Defaults to True.
         **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
     """
     METAINFO = PascalVOCDataset.METAINFO
@@ -96,6 +99,7 @@ class VOCClsDataset(BaseSegDataset):
                  seg_map_suffix: str = '.png',
                  saliency_suffix: str = '.png',
                  on_missing: str = 'error',
+                 with_label: bool = True,
                  **kwargs) -> None:
         if on_missing not in ('error', 'skip'):
             raise ValueError(f"on_missing must be 'error' or 'skip', got "
@@ -106,6 +110,7 @@ class VOCClsDataset(BaseSegDataset):
         self.cls_label_file = cls_label_file
         self.saliency_suffix = saliency_suffix
         self.on_missing = on_missing
+        self.with_label = with_label
         super().__init__(
             ann_file=ann_file,
             data_prefix=data_prefix,
@@ -157,7 +162,7 @@ class VOCClsDataset(BaseSegDataset):
             saliency_path=(self.data_prefix.get('saliency_path'),
                            self.saliency_suffix))
         cls_labels = None
-        if self.cls_label_file:
+        if self.cls_label_file and self.with_label:
             cls_labels = load_cls_labels(self.cls_label_file, self.num_classes)
         data_list = []
         for img_id in self._read_ids():
@@ -176,6 +181,9 @@ class VOCClsDataset(BaseSegDataset):
             if missing:
                 self._drop(f'{self.ann_file}: the file {missing[0]} of the '
                            f'id {img_id!r} does not exist.')
+                continue
+            if not self.with_label:
+                data_list.append(info)
                 continue
             if cls_labels is not None:
                 if img_id not in cls_labels:

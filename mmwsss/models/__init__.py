@@ -1,3 +1,4 @@
+from .affinity import *  # noqa: F401,F403
 from .backbones import *  # noqa: F401,F403
 from .classifiers import *  # noqa: F401,F403
 from .data_preprocessor import WSSSDataPreProcessor
@@ -5,5 +6,6 @@ from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .plugins import *  # noqa: F401,F403
 from .samplers import *  # noqa: F401,F403
+from .segmentors import *  # noqa: F401,F403
 
 __all__ = ['WSSSDataPreProcessor']

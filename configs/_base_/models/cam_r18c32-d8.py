@@ -1,7 +1,8 @@
 # CAM on a half-width ResNet-18 (32 base channels, mmseg's ResNet) dilated to
 # output stride 8: a CPU-sized backbone (0.4 s per step of 16 crops of 128 px
 # on 2 cores, 0.2 s under bfloat16), trained from scratch on the synthetic
-# benchmark, without the dropout the ResNet-38d recipes use.
+# benchmark, without the dropout the ResNet-38d recipes use. CAM inference
+# runs under bfloat16 autocast (test_cfg.amp), 1.6x faster on such CPUs.
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
     type='WSSSDataPreProcessor',
@@ -29,4 +30,4 @@ model = dict(
         contract_dilation=True),
     cam_head=dict(type='CAMHead', in_channels=256, num_channels=20),
     dropout_ratio=0.,
-    test_cfg=dict(scales=(0.5, 1.0, 1.5, 2.0), flip=True))
+    test_cfg=dict(scales=(0.5, 1.0, 1.5, 2.0), flip=True, amp=True))

@@ -1,3 +1,4 @@
+from .affinity_labels import LoadAffinityLabel
 from .color_jitter import ColorJitter
 from .formatting import PackWSSSInputs
 from .loading import LoadSaliencyFromFile
@@ -6,6 +7,6 @@ from .random_resize_long import RandomResizeLong
 from .two_view import TwoViewTransform
 
 __all__ = [
-    'ColorJitter', 'LoadSaliencyFromFile', 'PackWSSSInputs', 'RandomCropPad',
-    'RandomResizeLong', 'TwoViewTransform'
+    'ColorJitter', 'LoadAffinityLabel', 'LoadSaliencyFromFile',
+    'PackWSSSInputs', 'RandomCropPad', 'RandomResizeLong', 'TwoViewTransform'
 ]

@@ -1,4 +1,5 @@
 """Checkpoints that load with ``torch.load(..., weights_only=True)``."""
+import random
 from typing import Any
 
 import numpy as np
@@ -52,9 +53,33 @@ def from_plain(value: Any) -> Any:
     return value
 
 
+def rng_state() -> dict:
+    """The states of Python's, numpy's and torch's generators, plainly."""
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    state = dict(
+        python=random.getstate(),
+        numpy=(name, torch.from_numpy(keys.astype(np.int64)), int(pos),
+               int(has_gauss), float(cached)),
+        torch=torch.get_rng_state())
+    if torch.cuda.is_available():
+        state['cuda'] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore the generators saved by :func:`rng_state`."""
+    random.setstate(state['python'])
+    name, keys, pos, has_gauss, cached = state['numpy']
+    np.random.set_state(
+        (name, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(state['torch'])
+    if 'cuda' in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state['cuda'])
+
+
 @HOOKS.register_module()
 class SafeCheckpointHook(Hook):
-    """Save checkpoints that need no trust to load.
+    """Save checkpoints that need no trust to load, and resume exactly.
 
     mmengine pickles its message hub (history buffers, numpy scalars), so its
     checkpoints only load with ``weights_only=False``, i.e. by trusting the
@@ -62,17 +87,26 @@ class SafeCheckpointHook(Hook):
     Python values before a checkpoint is written, and rebuilds them after
     one is loaded, so that training checkpoints, including ``--resume``,
     load with the safe default of torch >= 2.6, ``weights_only=True``.
+
+    It also saves the states of the random generators (Python, numpy, torch)
+    and restores them on ``--resume``, so that a run interrupted and resumed
+    from a checkpoint continues with the random numbers the uninterrupted
+    run would have drawn (dropout, the random pixels of the contrast, the
+    data order and augmentation seeds).
     """
 
     priority = 'VERY_LOW'
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Make ``checkpoint`` plain in place."""
+        """Make ``checkpoint`` plain in place and add the generator states."""
         for key in ('message_hub', 'meta'):
             if key in checkpoint:
                 checkpoint[key] = to_plain(checkpoint[key])
+        checkpoint['rng_state'] = rng_state()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Rebuild the message hub of ``checkpoint`` in place."""
+        """Rebuild the message hub; on resume, restore the generators."""
         if 'message_hub' in checkpoint:
             checkpoint['message_hub'] = from_plain(checkpoint['message_hub'])
+        if runner.cfg.get('resume', False) and 'rng_state' in checkpoint:
+            set_rng_state(checkpoint['rng_state'])

@@ -7,6 +7,7 @@ import torch
 import torch.nn as nn
 from mmengine.config import ConfigDict
 from mmengine.model import BaseModel
+from mmengine.runner.amp import autocast
 from mmengine.structures import PixelData
 from torch import Tensor
 
@@ -16,7 +17,11 @@ from ..utils.multiscale_cam import (multiscale_cam, normalize_cam, resize_to,
                                     seeds_from_cam)
 
 DEFAULT_TEST_CFG = dict(
-    scales=(0.5, 1.0, 1.5, 2.0), flip=True, bg_thr=0.2, return_cam=True)
+    scales=(0.5, 1.0, 1.5, 2.0),
+    flip=True,
+    bg_thr=0.2,
+    return_cam=True,
+    amp=False)
 
 
 class BaseWSSSClassifier(BaseModel, metaclass=ABCMeta):
@@ -38,7 +43,9 @@ class BaseWSSSClassifier(BaseModel, metaclass=ABCMeta):
     (``test_cfg``: ``scales``, ``flip``), normalises the summed maps per
     class, keeps the image's labelled classes, and returns at the original
     image size ``pred_cam`` (C, H, W) and ``pred_sem_seg`` (the seed at the
-    background score ``bg_thr``).
+    background score ``bg_thr``). ``test_cfg.amp=True`` runs the forward
+    passes under autocast (bfloat16 on CPU, float16 on GPU), a speed option
+    off by default.
 
     Args:
         backbone (dict): Backbone config (any mmseg / mmwsss backbone).
@@ -183,8 +190,14 @@ class BaseWSSSClassifier(BaseModel, metaclass=ABCMeta):
             ``test_cfg.return_cam`` is False) and ``pred_sem_seg``.
         """
         labels = self.get_labels(data_samples).to(inputs.device)
-        cams = multiscale_cam(self.inference_cam, inputs, self.test_cfg.scales,
-                              self.test_cfg.flip)
+        device = inputs.device.type
+        with autocast(
+                device_type=device,
+                dtype=torch.bfloat16 if device == 'cpu' else torch.float16,
+                enabled=self.test_cfg.amp):
+            cams = multiscale_cam(self.inference_cam, inputs,
+                                  self.test_cfg.scales, self.test_cfg.flip)
+        cams = cams.float()
         for cam, label, sample in zip(cams, labels, data_samples):
             h, w = sample.metainfo.get('img_shape', cam.shape[-2:])[:2]
             cam = resize_to(cam[None, :, :h, :w],

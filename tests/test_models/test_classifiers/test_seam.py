@@ -2,7 +2,7 @@ import copy
 
 import pytest
 import torch
-from conftest import TINY_CONTRAST, TINY_PCM, build
+from classifier_helpers import TINY_CONTRAST, TINY_PCM, build
 
 
 def _seam(**kwargs):

@@ -1,0 +1,30 @@
+_base_ = ['../default_runtime.py']
+# The stage-2 schedule of the PPC authors: SGD lr 1e-3 (head x10), momentum
+# 0.9, weight decay 5e-4, poly 0.9, 20k iterations of batch 10.
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
+    paramwise_cfg=dict(custom_keys=dict(decode_head=dict(lr_mult=10.))))
+max_iters = 20000
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        power=0.9,
+        eta_min=1e-6,
+        begin=0,
+        end=max_iters,
+        by_epoch=False)
+]
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=2000,
+        max_keep_ckpts=2),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(_delete_=True, type='SegVisualizationHook'))

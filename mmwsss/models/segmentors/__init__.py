@@ -1,0 +1,3 @@
+from .crf_seg_tta_model import CRFSegTTAModel
+
+__all__ = ['CRFSegTTAModel']

@@ -1,0 +1,3 @@
+from .random_prototype_miner import RandomPrototypeMiner
+
+__all__ = ['RandomPrototypeMiner']

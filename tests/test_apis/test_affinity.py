@@ -1,0 +1,237 @@
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from mmwsss.apis import affinity as affinity_api
+from mmwsss.apis.affinity import (affinity_labels, load_cams, mask_path,
+                                  prepare_random_walk, random_walk_refine,
+                                  write_affinity_labels)
+from mmwsss.registry import DATASETS, MODELS
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs', 'affinity',
+                  'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py')
+PALETTE = [[i, i, i] for i in range(21)]
+# a tiny AffinityNet (8 base channels) through --cfg-options
+TINY_OPTIONS = [
+    'model.backbone.base_channels=8', 'model.aff_head.in_channels=[16,32,64]',
+    'model.aff_head.channels=[4,8,8]', 'model.aff_head.out_channels=20'
+]
+
+
+def label_of(*classes):
+    label = np.zeros(20, np.float32)
+    label[list(classes)] = 1
+    return label
+
+
+def test_affinity_labels_on_a_hand_made_cam():
+    # classes 3 and 7 (label indices 2 and 6); per pixel, the CAM maximum
+    # m gives (1 - m)^4 and (1 - m)^24:
+    #   m = 0.9: 1e-4, ~0     -> foreground for both alphas
+    #   m = 0.3: 0.24, 2e-4   -> foreground for both alphas
+    #   m = 0.2: 0.41, 5e-3   -> low: background, high: foreground -> 255
+    #   m = 0.1: 0.66, 0.08   -> low: background, high: foreground -> 255
+    #   m = 0.05: 0.81, 0.29  -> background for both -> 0
+    #   m = 0: 1, 1           -> 0
+    cams = np.array(
+        [[[0.9, 0.0, 0.2, 0.1, 0.05, 0.0]], [[0.5, 0.3, 0.0, 0.0, 0.0, 0.0]]],
+        np.float16)
+    out = affinity_labels(cams, label_of(2, 6))
+    assert out.dtype == np.uint8 and out.shape == (1, 6)
+    assert out[0].tolist() == [3, 7, 255, 255, 0, 0]
+    # a lower high alpha makes the weak background stronger: m = 0.1 and
+    # 0.2 become confident background with alpha 4 for both
+    out = affinity_labels(cams, label_of(2, 6), high_alpha=4)
+    assert out[0].tolist() == [3, 7, 0, 0, 0, 0]
+
+
+def test_affinity_labels_refusals():
+    cams = np.zeros((2, 4, 4), np.float32)
+    with pytest.raises(ValueError, match='2 labelled'):
+        affinity_labels(cams[:1], label_of(0, 1))
+    with pytest.raises(ValueError, match='image'):
+        affinity_labels(cams, label_of(0, 1), crf=dict())
+
+
+def test_affinity_labels_crf_refines_both_argmaxes(monkeypatch):
+    calls = []
+
+    def fake_crf(image, probs, **kwargs):
+        calls.append((probs, kwargs))
+        assert np.allclose(probs.sum(0), 1, atol=1e-5)
+        return probs
+
+    monkeypatch.setattr(affinity_api, 'dense_crf', fake_crf)
+    cams = np.random.RandomState(0).rand(2, 5, 7).astype(np.float32)
+    image = np.zeros((5, 7, 3), np.uint8)
+    plain = affinity_labels(cams, label_of(0, 4))
+    refined = affinity_labels(
+        cams, label_of(0, 4), crf=dict(iterations=2), image=image)
+    assert np.array_equal(plain, refined) and len(calls) == 2
+    assert calls[0][1] == dict(iterations=2)
+
+
+def write_cams(cam_dir, infos):
+    """CAMs from the ground truth masks: 1 on the class, 0 elsewhere."""
+    os.makedirs(cam_dir, exist_ok=True)
+    for info in infos:
+        with Image.open(info['seg_map_path']) as img:
+            mask = np.asarray(img)
+        present = np.flatnonzero(info['gt_label'])
+        cams = np.stack([mask == c + 1 for c in present]).astype(np.float16)
+        np.save(osp.join(cam_dir, info['img_id'] + '.npy'), cams)
+
+
+@pytest.fixture(scope='module')
+def voc(tiny_voc, tmp_path_factory):
+    """A copy of the tiny dataset with CAMs and an id leaving the folder."""
+    root = str(tmp_path_factory.mktemp('aff_voc') / 'voc')
+    shutil.copytree(tiny_voc, root)
+    dataset = DATASETS.build(
+        dict(
+            type='VOCClsDataset',
+            data_root=root,
+            ann_file='ImageSets/Segmentation/train_aug.txt',
+            cls_label_file='cls_labels.npy',
+            data_prefix=dict(
+                img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
+            pipeline=[]))
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    write_cams(osp.join(root, 'cams'), infos)
+    return dict(root=root, infos=infos, cams=osp.join(root, 'cams'))
+
+
+def outputs(folder):
+    """{name: mtime} of the files of a folder (logs left out)."""
+    return {
+        name: os.stat(osp.join(folder, name)).st_mtime_ns
+        for name in os.listdir(folder) if name != 'logs'
+    }
+
+
+def test_write_affinity_labels_is_resumable_and_confined(voc, tmp_path):
+    out = str(tmp_path / 'labels')
+    infos = voc['infos'][:4]
+    assert write_affinity_labels(infos, voc['cams'], out, PALETTE) == 4
+    first = outputs(out)
+    assert sorted(first) == sorted(i['img_id'] + '.png' for i in infos)
+    assert write_affinity_labels(infos, voc['cams'], out, PALETTE) == 0
+    assert outputs(out) == first
+    # CAMs equal to the masks: confident everywhere, labels = masks (whose
+    # ignored pixels have no CAM: background)
+    with Image.open(mask_path(out, infos[0]['img_id'])) as img:
+        labels = np.asarray(img)
+    with Image.open(infos[0]['seg_map_path']) as img:
+        mask = np.asarray(img)
+    assert np.array_equal(labels, np.where(mask == 255, 0, mask))
+    bad = dict(infos[0], img_id='../evil')
+    with pytest.raises(ValueError, match='Refusing'):
+        write_affinity_labels([bad], voc['cams'], out, PALETTE)
+    with pytest.raises(ValueError, match='Refusing'):
+        load_cams(voc['cams'], '../evil', infos[0]['gt_label'])
+    with pytest.raises(ValueError, match='labelled'):
+        load_cams(voc['cams'], infos[0]['img_id'], np.ones(20))
+    assert not osp.exists(osp.join(str(tmp_path), 'evil.png'))
+
+
+def tiny_affinity_net():
+    from mmengine.config import Config
+    cfg = Config.fromfile(CONFIG)  # made tiny as TINY_OPTIONS do
+    cfg.model.backbone.base_channels = 8
+    cfg.model.aff_head.update(
+        in_channels=(16, 32, 64), channels=(4, 8, 8), out_channels=20)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    return cfg, model
+
+
+def test_random_walk_refine(voc, tmp_path):
+    cfg, model = tiny_affinity_net()
+    model.eval()
+    loader_cfg = cfg.pseudo_mask_dataloader
+    loader_cfg.update(num_workers=0, persistent_workers=False)
+    loader_cfg.dataset.data_root = voc['root']
+    out = str(tmp_path / 'masks')
+    palette, loader = prepare_random_walk(loader_cfg, out)
+    assert loader.batch_size == 1 and len(loader) == len(voc['infos'])
+    batch = next(iter(loader))
+    sample = random_walk_refine(model, batch, voc['cams'])[0]
+    present = np.flatnonzero(sample.gt_label.numpy())
+    mask = sample.pred_sem_seg.data[0]
+    assert mask.shape == sample.img_shape
+    assert set(mask.unique().tolist()) <= {0, *(present + 1).tolist()}
+    # the stage-1 CAMs became pred_cam, zero for the absent classes
+    assert sample.pred_cam.data.shape[0] == 20
+    assert sample.pred_cam.data[np.setdiff1d(np.arange(20),
+                                             present)].eq(0).all()
+
+
+def run_tool(*args):
+    env = dict(os.environ, PYTHONPATH=REPO)
+    return subprocess.run([sys.executable, *args],
+                          cwd=REPO,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+
+
+def test_affinity_labels_tool(voc, tmp_path):
+    out = str(tmp_path / 'labels')
+    args = [
+        osp.join(REPO, 'tools', 'affinity_labels.py'), CONFIG, '--cams',
+        voc['cams'], '--out', out, '--cfg-options',
+        f'pseudo_mask_dataloader.dataset.data_root={voc["root"]}'
+    ]
+    first = run_tool(*args)
+    assert first.returncode == 0, first.stderr
+    written = outputs(out)
+    assert len(written) == len(voc['infos'])
+    second = run_tool(*args)
+    assert second.returncode == 0, second.stderr
+    assert 'Wrote 0 affinity labels' in second.stdout + second.stderr
+    assert outputs(out) == written
+    # a split with an id leaving the folder is refused, nothing written
+    split = osp.join(voc['root'], 'ImageSets', 'Segmentation', 'evil.txt')
+    with open(split, 'w') as f:
+        f.write('../../evil\n')
+    refused = run_tool(*args, '--split', 'evil')
+    assert refused.returncode != 0
+    assert 'Refusing' in refused.stderr
+    assert outputs(out) == written
+
+
+def test_random_walk_tool(voc, tmp_path):
+    _, model = tiny_affinity_net()
+    ckpt = str(tmp_path / 'aff.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), ckpt)
+    out = str(tmp_path / 'masks')
+    args = [
+        osp.join(REPO, 'tools', 'random_walk.py'), CONFIG, ckpt, '--cams',
+        voc['cams'], '--out', out, '--split', 'train', '--logt', '4',
+        '--cfg-options', *TINY_OPTIONS,
+        f'pseudo_mask_dataloader.dataset.data_root={voc["root"]}',
+        'pseudo_mask_dataloader.num_workers=0'
+    ]
+    first = run_tool(*args)
+    assert first.returncode == 0, first.stderr
+    written = outputs(out)
+    with open(osp.join(voc['root'], 'ImageSets', 'Segmentation',
+                       'train.txt')) as f:
+        ids = f.read().split()
+    assert sorted(written) == sorted(i + '.png' for i in ids)
+    with Image.open(mask_path(out, ids[0])) as img:
+        assert img.mode == 'P'
+    second = run_tool(*args)
+    assert second.returncode == 0, second.stderr
+    assert 'already' in second.stdout + second.stderr
+    assert outputs(out) == written

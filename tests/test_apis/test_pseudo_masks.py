@@ -1,0 +1,83 @@
+import errno
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.structures import PixelData
+from PIL import Image
+
+from mmwsss.apis import PseudoMaskWriter, encode_palette_png
+from mmwsss.structures import WSSSDataSample
+
+PALETTE = [[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0], [0, 0, 128]]
+
+
+def _sample(img_id, label, seed=0, h=12, w=16):
+    gen = torch.Generator().manual_seed(seed)
+    cam = torch.rand(len(label), h, w, generator=gen)
+    cam *= torch.tensor(label, dtype=torch.float32)[:, None, None]
+    s = WSSSDataSample(metainfo=dict(img_id=img_id))
+    s.gt_label = torch.tensor(label, dtype=torch.float32)
+    s.pred_cam = PixelData(data=cam)
+    return s
+
+
+def test_palette_png_round_trip(tmp_path):
+    mask = np.array([[0, 1, 255], [4, 2, 3]], np.uint8)
+    path = tmp_path / 'm.png'
+    path.write_bytes(encode_palette_png(mask, PALETTE))
+    with Image.open(path) as img:
+        assert img.mode == 'P'
+        assert (np.asarray(img) == mask).all()
+        assert img.getpalette()[3:6] == [128, 0, 0]
+
+
+def test_masks_hold_only_image_classes_and_background(tmp_path):
+    writer = PseudoMaskWriter(
+        str(tmp_path), PALETTE, bg_thr=0.3, save_cam=True)
+    label = [0, 1, 0, 1]  # classes 2 and 4
+    writer(_sample('a', label))
+    with Image.open(tmp_path / 'a.png') as img:
+        assert img.mode == 'P'
+        mask = np.asarray(img)
+    assert set(np.unique(mask)) <= {0, 2, 4}
+    assert {2, 4} <= set(np.unique(mask))
+    cam = np.load(tmp_path / 'a.npy')
+    assert cam.dtype == np.float16 and cam.shape == (2, 12, 16)
+    assert writer.done('a') and not writer.done('b')
+
+
+def test_rerun_skips_finished_images_without_rewriting(tmp_path):
+    writer = PseudoMaskWriter(str(tmp_path), PALETTE, bg_thr=0.3)
+    writer(_sample('a', [1, 0, 0, 0]))
+    before = os.stat(tmp_path / 'a.png').st_mtime_ns
+    # an interrupted run: 'a' finished, 'b' not; a rerun writes only 'b'
+    todo = [i for i in ('a', 'b') if not writer.done(i)]
+    assert todo == ['b']
+    for img_id in todo:
+        writer(_sample(img_id, [0, 0, 1, 0]))
+    assert os.stat(tmp_path / 'a.png').st_mtime_ns == before
+    assert writer.done('b')
+
+
+def test_full_disk_leaves_nothing_half_written(tmp_path, monkeypatch):
+    writer = PseudoMaskWriter(str(tmp_path), PALETTE, bg_thr=0.3)
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, 'No space left on device')
+
+    monkeypatch.setattr(os, 'fsync', no_space)
+    with pytest.raises(OSError, match='No space left'):
+        writer(_sample('a', [1, 0, 0, 0]))
+    assert os.listdir(tmp_path) == []  # no partial file, no temporary file
+    assert not writer.done('a')
+
+
+def test_ids_leaving_the_folder_are_refused(tmp_path):
+    writer = PseudoMaskWriter(str(tmp_path / 'out'), PALETTE, bg_thr=0.3)
+    for bad in ('../escape', '/abs/path'):
+        with pytest.raises(ValueError, match='Refusing'):
+            writer(_sample(bad, [1, 0, 0, 0]))
+    assert not osp.exists(tmp_path / 'escape.png')

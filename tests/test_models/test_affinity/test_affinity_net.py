@@ -1,0 +1,198 @@
+import copy
+import os
+import os.path as osp
+import shutil
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.optim import OptimWrapper
+from mmengine.structures import PixelData
+
+from mmwsss.datasets.transforms.affinity_labels import \
+    LoadAffinityLabel  # noqa: F401 (registers)
+from mmwsss.models.affinity import AffinityNet
+from mmwsss.registry import DATASETS, MODELS
+
+REPO = osp.dirname(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+PREPROCESSOR = dict(
+    type='WSSSDataPreProcessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    bgr_to_rgb=True,
+    size_divisor=8,
+    test_cfg=dict(size_divisor=8))
+TINY = dict(
+    type='AffinityNet',
+    data_preprocessor=PREPROCESSOR,
+    backbone=dict(
+        type='ResNet',
+        depth=18,
+        base_channels=8,
+        strides=(1, 2, 1, 1),
+        dilations=(1, 1, 2, 4),
+        out_indices=(0, 1, 2, 3),
+        norm_cfg=dict(type='BN', requires_grad=True),
+        contract_dilation=True),
+    aff_head=dict(
+        type='AffinityHead', in_channels=(16, 32, 64), channels=(4, 8, 8)),
+    in_index=(1, 2, 3))
+
+
+def build(cfg=TINY):
+    torch.manual_seed(0)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def dataset(root, pipeline):
+    return DATASETS.build(
+        dict(
+            type='VOCClsDataset',
+            data_root=root,
+            ann_file='ImageSets/Segmentation/train_aug.txt',
+            cls_label_file='cls_labels.npy',
+            data_prefix=dict(img_path='JPEGImages'),
+            pipeline=pipeline))
+
+
+@pytest.fixture(scope='module')
+def train_batch(tiny_voc, tmp_path_factory):
+    """4 crops with their affinity labels (the GT masks stand in)."""
+    label_dir = str(tmp_path_factory.mktemp('aff_labels'))
+    masks = osp.join(tiny_voc, 'SegmentationClassAug')
+    for name in os.listdir(masks):
+        shutil.copy(osp.join(masks, name), label_dir)
+    torch.manual_seed(0)
+    import numpy as np
+    np.random.seed(0)
+    data = dataset(
+        tiny_voc,
+        [
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadAffinityLabel', label_dir=label_dir),
+            dict(type='RandomFlip', prob=0.5),
+            dict(type='RandomCropPad', crop_size=96),  # 12x12 grid
+            dict(type='PackWSSSInputs'),
+        ])
+    return pseudo_collate([data[i] for i in range(4)])
+
+
+def test_train_step(train_batch):
+    model = build()
+    model.train()
+    data = model.data_preprocessor(copy.deepcopy(train_batch), True)
+    losses = model(data['inputs'], data['data_samples'], mode='loss')
+    assert set(losses) == {'loss_aff_bg', 'loss_aff_fg', 'loss_aff_neg'}
+    assert all(torch.isfinite(v) and v > 0 for v in losses.values())
+    sum(losses.values()).backward()
+    for conv in (*model.aff_head.reduce, model.aff_head.fuse):
+        assert conv.weight.grad.abs().sum() > 0
+    assert model.backbone.conv1.weight.grad.abs().sum() > 0
+
+
+def test_step_through_optim_wrapper(train_batch):
+    model = build()
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
+    before = model.aff_head.fuse.weight.detach().clone()
+    log = model.train_step(copy.deepcopy(train_batch), wrapper)
+    assert torch.isfinite(log['loss'])
+    assert not torch.equal(before, model.aff_head.fuse.weight)
+
+
+def test_resnet38d_backbone():
+    cfg = dict(
+        TINY,
+        backbone=dict(type='ResNet38d', width_div=16),
+        aff_head=dict(
+            type='AffinityHead',
+            in_channels=(32, 64, 256),
+            channels=(4, 8, 16)),
+        in_index=(0, 1, 2))
+    model = build(cfg)
+    model.train()
+    inputs = torch.randn(2, 3, 72, 72)  # a 9x9 grid: 5 pair origins
+    embed = model(inputs)
+    assert embed.shape == (2, 28, 9, 9)
+    from mmwsss.structures import WSSSDataSample
+    samples = []
+    for i in range(2):
+        sample = WSSSDataSample()
+        label = torch.zeros(1, 72, 72, dtype=torch.uint8)
+        label[:, :, 36:] = i + 1
+        label[:, 32:40] = 255
+        sample.gt_sem_seg = PixelData(data=label)
+        samples.append(sample)
+    losses = model.loss(inputs, samples)
+    sum(losses.values()).backward()
+    assert model.aff_head.reduce[0].weight.grad.abs().sum() > 0
+
+
+def test_predict_refines_the_given_cams(tiny_voc):
+    model = build()
+    model.eval()
+    data = dataset(
+        tiny_voc,
+        [dict(type='LoadImageFromFile'),
+         dict(type='PackWSSSInputs')])
+    batch = pseudo_collate([data[i] for i in range(3)])
+    for sample in batch['data_samples']:
+        h, w = sample.img_shape
+        torch.manual_seed(0)
+        sample.pred_cam = PixelData(data=torch.rand(20, h, w))
+    with torch.no_grad():
+        outputs = model.test_step(batch)
+    for sample in outputs:
+        mask = sample.pred_sem_seg.data
+        assert mask.shape == (1, *sample.img_shape)
+        allowed = {0} | {
+            int(c) + 1
+            for c in torch.nonzero(sample.gt_label).flatten()
+        }
+        assert set(mask.unique().tolist()) <= allowed
+    # a CAM of the wrong size is refused
+    batch['data_samples'][0].pred_cam = PixelData(data=torch.rand(20, 8, 8))
+    with pytest.raises(ValueError, match='CAM'):
+        model.test_step(batch)
+
+
+def test_contract():
+    model = build()
+    with pytest.raises(RuntimeError, match='Invalid mode'):
+        model(torch.randn(1, 3, 32, 32), mode='nope')
+    with pytest.raises(ValueError, match='in_index'):
+        build(dict(TINY, in_index=(1, 2)))
+    with pytest.raises(ValueError, match='one grid'):
+        build(
+            dict(
+                TINY,
+                in_index=(0, 1, 2),
+                aff_head=dict(
+                    type='AffinityHead',
+                    in_channels=(8, 16, 32),
+                    channels=(4, 4, 4))))(
+                        torch.randn(1, 3, 32, 32))
+    assert isinstance(model, AffinityNet)
+
+
+@pytest.mark.parametrize('name', [
+    'affinity_r38d_1xb8-8e_voc12aug-448x448.py',
+    'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py'
+])
+def test_configs(name):
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'affinity', name))
+    assert cfg.model.type == 'AffinityNet' and cfg.model.radius == 5
+    assert dict(cfg.model.test_cfg) == dict(beta=8., logt=6, bg_score=0.27)
+    assert cfg.val_dataloader is None
+    assert cfg.train_dataloader.dataset.pipeline[1] == dict(
+        type='LoadAffinityLabel', label_dir=cfg.affinity_label_dir)
+    assert set(
+        cfg.optim_wrapper.get('paramwise_cfg',
+                              {}).get('custom_keys',
+                                      {'aff_head': 0})) == {'aff_head'}
+    if 'synthetic' in name:
+        model = MODELS.build(cfg.model)
+        assert model(torch.randn(1, 3, 64, 64)).shape == (1, 112, 8, 8)

@@ -1,0 +1,60 @@
+"""A tiny, deterministic stage-1 config for the tool tests."""
+import os.path as osp
+
+import pytest
+from tool_helpers import ROOT
+
+TINY_CAM = """
+_base_ = [{base!r}]
+data_root = {root!r}
+_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(64, 64), keep_ratio=False),
+    dict(type='PackWSSSInputs'),
+]
+model = dict(
+    backbone=dict(base_channels=8,
+                  norm_cfg=dict(type='GN', num_groups=4, requires_grad=True)),
+    cam_head=dict(in_channels=64),
+    test_cfg=dict(scales=(1.0, ), flip=True, amp=False))
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(lr=0.01))
+train_dataloader = dict(
+    batch_size={batch}, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=data_root, pipeline=_pipeline))
+# batch 1: padding images of other sizes into a batch would change the CAMs
+# near their borders with the batch composition, i.e. with the process count
+val_dataloader = dict(
+    batch_size=1, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+pseudo_mask_dataloader = dict(
+    batch_size=1, num_workers=0, dataset=dict(data_root=data_root))
+max_epochs = {epochs}
+param_scheduler = [dict(type='PolyLR', power=0.9, eta_min=0., begin=0,
+                        end=max_epochs, by_epoch=True,
+                        convert_to_iter_based=True)]
+train_cfg = dict(max_epochs=max_epochs, val_interval=1000)
+default_hooks = dict(
+    checkpoint=dict(interval=1, max_keep_ckpts=5),
+    logger=dict(interval=1))
+randomness = dict(seed=0, deterministic=True)
+"""
+
+
+@pytest.fixture
+def tiny_cam_config(tmp_path, tiny_voc):
+    """Write a tiny CAM config; returns ``make(batch=4, epochs=1)``."""
+
+    def make(batch=4, epochs=1, name='tiny_cam.py'):
+        path = tmp_path / name
+        path.write_text(
+            TINY_CAM.format(
+                base=osp.join(
+                    ROOT, 'configs/cam/'
+                    'cam_r18c32-d8_1xb16-16e_synthetic-128x128.py'),
+                root=tiny_voc,
+                batch=batch,
+                epochs=epochs))
+        return str(path)
+
+    return make

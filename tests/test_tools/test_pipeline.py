@@ -1,0 +1,124 @@
+"""The one-command pipeline on generated data: end to end, then resumed."""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+TINY = """
+benchmark = dict(out_dir={data!r}, seed=0, num_train=8, num_train_aug=16,
+                 num_val=8, image_size=(48, 64))
+_small = {{
+    'model.backbone.base_channels': 8,
+    'train_dataloader.batch_size': 4,
+    'train_dataloader.num_workers': 0,
+    'train_dataloader.persistent_workers': False,
+    'val_dataloader.num_workers': 0,
+    'val_dataloader.persistent_workers': False,
+    'pseudo_mask_dataloader.num_workers': 0,
+    'randomness.seed': 0,
+}}
+stage1 = dict(
+    config={stage1!r},
+    cfg_options=dict(_small, **{{
+        'model.cam_head.in_channels': 64,
+        'model.pcm_head.in_channels': (16, 32),
+        'train_cfg.max_epochs': 1,
+        'param_scheduler.0.end': 1,
+        'model.test_cfg.scales': (1.0, ),
+    }}))
+pseudo_masks = dict(split='train_aug')
+affinity = dict(
+    config={affinity!r},
+    cfg_options={{
+        'model.backbone.base_channels': 8,
+        'model.aff_head.in_channels': (16, 32, 64),
+        'train_dataloader.batch_size': 4,
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'pseudo_mask_dataloader.num_workers': 0,
+        'train_cfg.max_epochs': 1,
+        'param_scheduler.0.end': 1,
+    }})
+stage2 = dict(
+    config={stage2!r},
+    cfg_options=dict(_small, **{{
+        'model.decode_head.in_channels': 64,
+        'train_cfg.max_iters': 4,
+        'param_scheduler.0.end': 4,
+        'default_hooks.checkpoint.interval': 4,
+    }}),
+    init_backbone_from_stage1=True)
+"""
+
+
+def _run(config, work_dir):
+    return subprocess.run(
+        [sys.executable, 'tools/pipeline.py', config, '--work-dir', work_dir],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600)
+
+
+@pytest.fixture(scope='module')
+def finished(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('pipeline')
+    config = tmp / 'tiny_pipeline.py'
+    config.write_text(
+        TINY.format(
+            data=str(tmp / 'data'),
+            stage1=osp.join(
+                ROOT, 'configs/ppc/'
+                'ppc-seam_r18c32-d8_1xb16-16e_synthetic-128x128.py'),
+            affinity=osp.join(
+                ROOT, 'configs/affinity/'
+                'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py'),
+            stage2=osp.join(
+                ROOT, 'configs/seg/deeplabv1-largefov_r18c32-d8_1xb16-400_'
+                'synthetic-128x128.py')))
+    work_dir = tmp / 'work'
+    proc = _run(str(config), str(work_dir))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return config, work_dir, proc.stdout
+
+
+def test_pipeline_runs_every_step_and_reports(finished):
+    _, work_dir, stdout = finished
+    results = json.loads((work_dir / 'results.json').read_text())
+    for key in ('seed_mIoU', 'pseudo_mask_mIoU_train',
+                'refined_mask_mIoU_train', 'seg_mIoU_val'):
+        assert 0 <= results[key] <= 100
+    assert 0 <= results['seed_bg_thr'] < 0.6
+    # the pseudo masks of train are the seeds at the best threshold
+    assert results['pseudo_mask_mIoU_train'] == pytest.approx(
+        results['seed_mIoU'], abs=0.01)
+    assert set(results['seconds']) == {
+        'benchmark', 'stage1', 'seeds', 'pseudo_masks', 'affinity', 'stage2',
+        'evaluation', 'total'
+    }
+    table = (work_dir / 'results.md').read_text()
+    assert f'{results["seg_mIoU_val"]:.2f}' in table and table in stdout
+    assert len(list((work_dir / 'pseudo_masks').glob('*.png'))) == 16
+    # the CAMs for the random walk, and its refined masks, used by stage 2
+    assert len(list((work_dir / 'pseudo_masks').glob('*.npy'))) == 16
+    assert len(list((work_dir / 'refined').glob('*.png'))) == 16
+
+
+def test_rerun_skips_finished_steps(finished):
+    config, work_dir, _ = finished
+    before = (work_dir / 'steps' / 'stage2.json').stat().st_mtime_ns
+    # forget the last two steps: only they run again
+    (work_dir / 'steps' / 'evaluation.json').unlink()
+    proc = _run(str(config), str(work_dir))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    out = proc.stdout + proc.stderr
+    for step in ('benchmark', 'stage1', 'seeds', 'pseudo_masks', 'affinity',
+                 'stage2'):
+        assert f'[{step}] finished before, skipped' in out
+    assert '[evaluation] running' in out
+    assert (work_dir / 'steps' / 'stage2.json').stat().st_mtime_ns == before
+    assert (work_dir / 'steps' / 'evaluation.json').is_file()

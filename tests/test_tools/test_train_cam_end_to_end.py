@@ -1,0 +1,60 @@
+"""Train a tiny CAM on generated data, then evaluate its seeds (seconds)."""
+import os.path as osp
+
+from mmengine.config import Config
+from mmengine.runner import Runner
+from tool_helpers import ROOT
+
+from mmwsss.datasets.synthetic_voc import write_synthetic_voc
+
+CLASSES = ('background', 'aeroplane', 'bicycle', 'bird')
+
+
+def test_trained_cam_seeds_beat_an_untrained_model(tmp_path):
+    root = str(tmp_path / 'data')
+    write_synthetic_voc(
+        root,
+        seed=1,
+        num_train=16,
+        num_train_aug=48,
+        num_val=4,
+        image_size=(64, 80),
+        num_classes=3)
+    cfg = Config.fromfile(
+        osp.join(ROOT,
+                 'configs/cam/cam_r18c32-d8_1xb16-16e_synthetic-128x128.py'))
+    options = {
+        'model.backbone.base_channels': 8,
+        'model.cam_head.in_channels': 64,
+        'model.cam_head.num_channels': 3,
+        'model.test_cfg.scales': (1.0, ),
+        'model.test_cfg.flip': False,
+        'optim_wrapper.type': 'OptimWrapper',
+        'train_cfg.max_epochs': 10,
+        'param_scheduler.0.end': 10,
+        'val_cfg': None,
+        'val_dataloader': None,
+        'val_evaluator': None,
+        'train_dataloader.batch_size': 8,
+        'train_dataloader.dataset.pipeline.1.min_long': 64,
+        'train_dataloader.dataset.pipeline.1.max_long': 96,
+        'train_dataloader.dataset.pipeline.4.crop_size': 64,
+        'default_hooks.checkpoint.interval': 1000,
+        'randomness.seed': 0,
+    }
+    for loader in ('train_dataloader', 'test_dataloader'):
+        options.update({
+            f'{loader}.dataset.data_root': root,
+            f'{loader}.dataset.metainfo': dict(classes=CLASSES),
+            f'{loader}.num_workers': 0,
+            f'{loader}.persistent_workers': False,
+        })
+    options['test_dataloader.batch_size'] = 1
+    cfg.merge_from_dict(options)
+    cfg.work_dir = str(tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    untrained = runner.test()['seed/mIoU']
+    runner.train()
+    trained = runner.test()['seed/mIoU']
+    # measured: 21.7 -> 31.6 (seeds 1-3 of the run: +6 to +12 points)
+    assert trained > untrained + 5, (untrained, trained)

@@ -1,0 +1,67 @@
+import collections
+import io
+import pickle
+
+import pytest
+import torch
+import torch.nn as nn
+
+from mmwsss.utils import load_model_weights, use_safe_checkpoint_loading
+from mmwsss.utils.checkpoint import _TRUSTED
+
+
+class Payload:
+    """A class a safe unpickler must not build."""
+
+
+def _save(path, obj):
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    path.write_bytes(buffer.getvalue())
+
+
+@pytest.fixture(autouse=True)
+def _safe_loader():
+    use_safe_checkpoint_loading()
+    yield
+    _TRUSTED.clear()
+
+
+def test_plain_checkpoint_loads_strictly(tmp_path):
+    model = nn.Sequential(nn.Conv2d(3, 4, 1), nn.BatchNorm2d(4))
+    _save(tmp_path / 'ok.pth', dict(state_dict=model.state_dict()))
+    other = nn.Sequential(nn.Conv2d(3, 4, 1), nn.BatchNorm2d(4))
+    load_model_weights(other, str(tmp_path / 'ok.pth'))
+    assert torch.equal(other[0].weight, model[0].weight)
+
+
+def test_checkpoint_of_another_model_is_refused(tmp_path):
+    _save(tmp_path / 'other.pth',
+          dict(state_dict=nn.Sequential(nn.Conv2d(3, 8, 1)).state_dict()))
+    model = nn.Sequential(nn.Conv2d(3, 4, 1), nn.ReLU(), nn.Conv2d(4, 2, 1))
+    with pytest.raises(
+            ValueError,
+            match=r'other\.pth does not fit the model '
+            r'Sequential \(missing: 2\.weight, 2\.bias; shape '
+            r'mismatch: 0\.weight'):
+        load_model_weights(model, str(tmp_path / 'other.pth'))
+
+
+def test_untrusted_pickle_is_refused_unless_trusted(tmp_path):
+    from mmengine.runner.checkpoint import _load_checkpoint
+    path = tmp_path / 'foreign.pth'
+    _save(path, dict(state_dict=collections.OrderedDict(), extra=Payload()))
+    with pytest.raises(
+            RuntimeError,
+            match=r'Refusing to load the checkpoint '
+            r'.*foreign\.pth.*--trust-checkpoint'):
+        _load_checkpoint(str(path))
+    use_safe_checkpoint_loading([str(path)])
+    assert isinstance(_load_checkpoint(str(path))['extra'], Payload)
+
+
+def test_missing_checkpoint_is_named(tmp_path):
+    from mmengine.runner.checkpoint import _load_checkpoint
+    with pytest.raises(FileNotFoundError, match='nothere.pth'):
+        _load_checkpoint(str(tmp_path / 'nothere.pth'))
+    assert pickle  # (used by torch.save above)

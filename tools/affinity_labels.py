@@ -1,0 +1,93 @@
+"""Write the affinity labels that train AffinityNet, from stage-1 CAMs.
+
+    python tools/affinity_labels.py CONFIG [--cams DIR] [--out DIR]
+        [--split train_aug] [--low-alpha 4] [--high-alpha 24] [--crf]
+        [--cfg-options k=v ...]
+
+CONFIG is any config with a ``pseudo_mask_dataloader`` (image ids and
+labels); --cams and --out default to its ``cam_dir`` and
+``affinity_label_dir`` keys. The CAMs are the ``{id}.npy`` files of
+``tools/pseudo_masks.py --save-cam``. One VOC palette PNG per image (0
+background, classes, 255 unreliable) is written atomically into the output
+folder; a rerun skips finished images.
+"""
+import argparse
+import os.path as osp
+
+from mmengine.config import DictAction
+from mmengine.logging import print_log
+from mmengine.registry import init_default_scope
+
+from mmwsss.apis import load_config
+from mmwsss.apis.affinity import write_affinity_labels
+from mmwsss.registry import DATASETS
+
+
+def parse_args() -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description='Write affinity labels')
+    parser.add_argument('config', help='config with pseudo_mask_dataloader')
+    parser.add_argument('--cams', help='folder of the CAMs (.npy)')
+    parser.add_argument('--out', help='output folder')
+    parser.add_argument(
+        '--split',
+        default='train_aug',
+        help='split list name under ImageSets/Segmentation')
+    parser.add_argument(
+        '--low-alpha',
+        type=float,
+        default=4.,
+        help='exponent of the strong background (confident foreground)')
+    parser.add_argument(
+        '--high-alpha',
+        type=float,
+        default=24.,
+        help='exponent of the weak background (confident background)')
+    parser.add_argument(
+        '--crf',
+        action='store_true',
+        help='refine both argmaxes with a dense CRF (needs pydensecrf2)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, key=value pairs')
+    return parser.parse_args()
+
+
+def folder(value, cfg, key: str) -> str:
+    """A folder from the command line, else from the config key."""
+    value = value or cfg.get(key)
+    if not value:
+        raise SystemExit(f'No folder given: pass it on the command line or '
+                         f'set {key} in the config.')
+    return value
+
+
+def main() -> None:
+    """Build the dataset of the split and write its affinity labels."""
+    args = parse_args()
+    cfg = load_config(args.config, cfg_options=args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmwsss'))
+    cam_dir = folder(args.cams, cfg, 'cam_dir')
+    out_dir = folder(args.out, cfg, 'affinity_label_dir')
+    dataset_cfg = cfg.pseudo_mask_dataloader.dataset
+    dataset_cfg.ann_file = osp.join('ImageSets', 'Segmentation',
+                                    f'{args.split}.txt')
+    dataset = DATASETS.build(dataset_cfg)
+    count = write_affinity_labels(
+        [dataset.get_data_info(i) for i in range(len(dataset))],
+        cam_dir,
+        out_dir,
+        dataset.metainfo['palette'],
+        low_alpha=args.low_alpha,
+        high_alpha=args.high_alpha,
+        crf=dict() if args.crf else None)
+    print_log(
+        f'Wrote {count} affinity labels of {args.split} into {out_dir} '
+        f'({len(dataset) - count} already there)',
+        logger='current')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,47 @@
+"""Run the whole WSSS pipeline of a pipeline config, resumably.
+
+    python tools/pipeline.py configs/pipeline/CONFIG.py [--work-dir DIR]
+        [--cfg-options seed=1 ...]
+
+stage 1 training -> seed evaluation -> pseudo masks -> stage 2 training ->
+stage 2 evaluation; a rerun skips the finished steps. The results table is
+printed and saved as results.md / results.json in the work dir.
+"""
+import argparse
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+
+from mmwsss.apis.pipeline import WSSSPipeline
+
+
+def parse_args() -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description='Run the WSSS pipeline')
+    parser.add_argument('config', help='pipeline config file')
+    parser.add_argument(
+        '--work-dir', help='output folder (default: work_dirs/{config name})')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override keys of the pipeline config, e.g. seed=1')
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Load the pipeline config and run it."""
+    args = parse_args()
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'The config {args.config} does not exist.')
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    work_dir = args.work_dir or osp.join(
+        'work_dirs',
+        osp.splitext(osp.basename(args.config))[0])
+    WSSSPipeline(cfg, work_dir, osp.dirname(osp.abspath(__file__))).run()
+
+
+if __name__ == '__main__':
+    main()
