@@ -52,8 +52,8 @@ def command(method: str, seed: int, work_dir: str) -> list:
 def main() -> None:
     args = parse_args()
     runs = {}
-    for method in args.methods:
-        for seed in args.seeds:
+    for seed in args.seeds:  # every method with one seed, then the next
+        for method in args.methods:
             cmd = command(method, seed, args.work_dir)
             print('$', ' '.join(cmd), flush=True)
             subprocess.run([sys.executable] + cmd[1:], cwd=ROOT, check=True)
@@ -76,7 +76,8 @@ def main() -> None:
         '| method | seed | seed mIoU | bg | pseudo-mask mIoU | seg mIoU | '
         'seconds per step |', '|---|---|---|---|---|---|---|'
     ]
-    for (method, seed), r in runs.items():
+    for (method, seed), r in sorted(
+            runs.items(), key=lambda x: (args.methods.index(x[0][0]), x[0][1])):
         steps = ', '.join(f'{k} {v:.0f}' for k, v in r['seconds'].items())
         lines.append(f'| {NAMES[method]} | {seed} | {r["seed_mIoU"]:.2f} | '
                      f'{r["seed_bg_thr"]:.2f} | '
