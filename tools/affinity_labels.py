@@ -12,14 +12,13 @@ background, classes, 255 unreliable) is written atomically into the output
 folder; a rerun skips finished images.
 """
 import argparse
-import os.path as osp
 
-from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 
 from mmwsss.apis import load_config
 from mmwsss.apis.affinity import write_affinity_labels
+from mmwsss.apis.cli import add_cfg_options_arg, folder_arg, split_ann_file
 from mmwsss.registry import DATASETS
 
 
@@ -47,21 +46,8 @@ def parse_args() -> argparse.Namespace:
         '--crf',
         action='store_true',
         help='refine both argmaxes with a dense CRF (needs pydensecrf2)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, key=value pairs')
+    add_cfg_options_arg(parser)
     return parser.parse_args()
-
-
-def folder(value, cfg, key: str) -> str:
-    """A folder from the command line, else from the config key."""
-    value = value or cfg.get(key)
-    if not value:
-        raise SystemExit(f'No folder given: pass it on the command line or '
-                         f'set {key} in the config.')
-    return value
 
 
 def main() -> None:
@@ -69,11 +55,10 @@ def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, cfg_options=args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmwsss'))
-    cam_dir = folder(args.cams, cfg, 'cam_dir')
-    out_dir = folder(args.out, cfg, 'affinity_label_dir')
+    cam_dir = folder_arg(args.cams, cfg, 'cam_dir')
+    out_dir = folder_arg(args.out, cfg, 'affinity_label_dir')
     dataset_cfg = cfg.pseudo_mask_dataloader.dataset
-    dataset_cfg.ann_file = osp.join('ImageSets', 'Segmentation',
-                                    f'{args.split}.txt')
+    dataset_cfg.ann_file = split_ann_file(args.split)
     dataset = DATASETS.build(dataset_cfg)
     count = write_affinity_labels(
         [dataset.get_data_info(i) for i in range(len(dataset))],

@@ -10,8 +10,9 @@ printed and saved as results.md / results.json in the work dir.
 import argparse
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
+from mmwsss.apis.cli import add_cfg_options_arg
 from mmwsss.apis.pipeline import WSSSPipeline
 
 
@@ -21,11 +22,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='pipeline config file')
     parser.add_argument(
         '--work-dir', help='output folder (default: work_dirs/{config name})')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override keys of the pipeline config, e.g. seed=1')
+    add_cfg_options_arg(parser)
     return parser.parse_args()
 
 

@@ -11,14 +11,13 @@ checkpoint (seed_metric.json), else the model's test_cfg.bg_thr.
 """
 import argparse
 import json
-import os
 import os.path as osp
 
-from mmengine.config import DictAction
 from mmengine.logging import print_log
-from mmengine.runner import Runner
 
-from mmwsss.apis import load_config, prepare_pseudo_masks, write_pseudo_masks
+from mmwsss.apis import prepare_pseudo_masks, write_pseudo_masks
+from mmwsss.apis.cli import (add_runner_args, build_runner, load_tool_config,
+                             parse_runner_args, split_ann_file)
 from mmwsss.utils import load_model_weights
 
 
@@ -41,28 +40,8 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='refine with a dense CRF (needs pydensecrf2)')
     parser.add_argument('--work-dir', help='the dir to save logs')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, key=value pairs')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
-        '--trust-checkpoint',
-        nargs='+',
-        default=[],
-        metavar='PATH',
-        help='checkpoints trusted to run code when loaded (by default every '
-        'checkpoint is loaded with torch.load(weights_only=True))')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser)
+    return parse_runner_args(parser)
 
 
 def background_score(args: argparse.Namespace, cfg) -> float:
@@ -89,12 +68,10 @@ def main() -> None:
     """Load the classifier and write the pseudo masks."""
     args = parse_args()
     work_dir = args.work_dir or osp.join(args.out, 'logs')
-    cfg = load_config(args.config, work_dir, args.cfg_options, args.launcher,
-                      args.trust_checkpoint)
+    cfg = load_tool_config(args, work_dir)
     dataloader_cfg = cfg.pseudo_mask_dataloader
-    dataloader_cfg.dataset.ann_file = osp.join('ImageSets', 'Segmentation',
-                                               f'{args.split}.txt')
-    runner = Runner.from_cfg(cfg)
+    dataloader_cfg.dataset.ann_file = split_ann_file(args.split)
+    runner = build_runner(cfg)
     load_model_weights(runner.model, args.checkpoint)
     writer, dataloader = prepare_pseudo_masks(
         dataloader_cfg,

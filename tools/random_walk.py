@@ -12,15 +12,15 @@ its ``model.test_cfg``. The CAMs are the ``{id}.npy`` files of
 atomically into the output folder, and a rerun skips finished images.
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import DictAction
 from mmengine.logging import print_log
-from mmengine.runner import Runner
 
-from mmwsss.apis import load_config
 from mmwsss.apis.affinity import prepare_random_walk, write_refined_masks
+from mmwsss.apis.cli import (add_runner_args, build_runner, folder_arg,
+                             load_tool_config, parse_runner_args,
+                             split_ann_file)
+from mmwsss.utils import load_model_weights
 
 
 def parse_args() -> argparse.Namespace:
@@ -43,33 +43,16 @@ def parse_args() -> argparse.Namespace:
         type=float,
         help='constant background score (default: config)')
     parser.add_argument('--work-dir', help='the dir to save logs')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, key=value pairs')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser)
+    return parse_runner_args(parser)
 
 
 def main() -> None:
     """Load AffinityNet and write the refined masks of the split."""
     args = parse_args()
-    cfg = load_config(args.config, args.work_dir, args.cfg_options,
-                      args.launcher)
-    cam_dir = args.cams or cfg.get('cam_dir')
-    out_dir = args.out or cfg.get('refined_mask_dir')
-    if not cam_dir or not out_dir:
-        raise SystemExit('Pass --cams and --out or set cam_dir and '
-                         'refined_mask_dir in the config.')
+    cfg = load_tool_config(args)
+    cam_dir = folder_arg(args.cams, cfg, 'cam_dir')
+    out_dir = folder_arg(args.out, cfg, 'refined_mask_dir')
     if args.work_dir is None:
         cfg.work_dir = osp.join(out_dir, 'logs')
     test_cfg = cfg.model.setdefault('test_cfg', {})
@@ -77,10 +60,9 @@ def main() -> None:
         if getattr(args, key) is not None:
             test_cfg[key] = getattr(args, key)
     dataloader_cfg = cfg.pseudo_mask_dataloader
-    dataloader_cfg.dataset.ann_file = osp.join('ImageSets', 'Segmentation',
-                                               f'{args.split}.txt')
-    runner = Runner.from_cfg(cfg)
-    runner.load_checkpoint(args.checkpoint)
+    dataloader_cfg.dataset.ann_file = split_ann_file(args.split)
+    runner = build_runner(cfg)
+    load_model_weights(runner.model, args.checkpoint)
     palette, dataloader = prepare_random_walk(dataloader_cfg, out_dir)
     if dataloader is None:
         print_log(

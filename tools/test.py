@@ -6,14 +6,10 @@ segmentation network).
 """
 import argparse
 import json
-import os
 import os.path as osp
 
-from mmengine.config import DictAction
-from mmengine.runner import Runner
-
-from mmwsss.apis import load_config
-from mmwsss.registry import RUNNERS
+from mmwsss.apis.cli import (add_runner_args, build_runner, load_tool_config,
+                             parse_runner_args)
 from mmwsss.utils import atomic_write_bytes, load_model_weights
 
 
@@ -28,41 +24,19 @@ def parse_args() -> argparse.Namespace:
         '--tta',
         action='store_true',
         help='test-time augmentation (tta_pipeline, tta_model) of the config')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, key=value pairs')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
-        '--trust-checkpoint',
-        nargs='+',
-        default=[],
-        metavar='PATH',
-        help='checkpoints trusted to run code when loaded (by default every '
-        'checkpoint is loaded with torch.load(weights_only=True))')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser)
+    return parse_runner_args(parser)
 
 
 def main() -> None:
     """Evaluate the checkpoint on the test split; save ``metrics.json``."""
     args = parse_args()
-    cfg = load_config(args.config, args.work_dir, args.cfg_options,
-                      args.launcher, args.trust_checkpoint)
+    cfg = load_tool_config(args)
     if args.tta:
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
-        else RUNNERS.build(cfg)
+    runner = build_runner(cfg)
     load_model_weights(runner.model, args.checkpoint)
     metrics = runner.test()
     if runner.rank == 0:

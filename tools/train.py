@@ -4,15 +4,12 @@
         [--cfg-options k=v ...] [--launcher {none,pytorch,slurm,mpi}]
 """
 import argparse
-import os
 
 import torch
-from mmengine.config import DictAction
 from mmengine.logging import print_log
-from mmengine.runner import Runner
 
-from mmwsss.apis import load_config
-from mmwsss.registry import RUNNERS
+from mmwsss.apis.cli import (add_runner_args, build_runner, load_tool_config,
+                             parse_runner_args)
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,35 +27,14 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         default=False,
         help='enable automatic-mixed-precision training')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, key=value pairs')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
-        '--trust-checkpoint',
-        nargs='+',
-        default=[],
-        metavar='PATH',
-        help='checkpoints trusted to run code when loaded (by default every '
-        'checkpoint is loaded with torch.load(weights_only=True))')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser)
+    return parse_runner_args(parser)
 
 
 def main() -> None:
     """Build the Runner from the config and train."""
     args = parse_args()
-    cfg = load_config(args.config, args.work_dir, args.cfg_options,
-                      args.launcher, args.trust_checkpoint)
+    cfg = load_tool_config(args)
     if args.amp:
         if cfg.optim_wrapper.type in ('AmpOptimWrapper', 'BF16OptimWrapper'):
             print_log(
@@ -70,9 +46,7 @@ def main() -> None:
         else:  # mmengine's AmpOptimWrapper needs a GPU; bfloat16 does not
             cfg.optim_wrapper.type = 'BF16OptimWrapper'
     cfg.resume = args.resume
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
-        else RUNNERS.build(cfg)
-    runner.train()
+    build_runner(cfg).train()
 
 
 if __name__ == '__main__':

@@ -1,0 +1,65 @@
+import argparse
+import os
+
+import pytest
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from mmwsss.apis.cli import (add_runner_args, build_runner, folder_arg,
+                             load_tool_config, parse_runner_args,
+                             split_ann_file)
+from mmwsss.registry import RUNNERS
+
+
+def _parser():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('config')
+    parser.add_argument('--work-dir')
+    add_runner_args(parser)
+    return parser
+
+
+def test_runner_args_and_local_rank(monkeypatch, tmp_path):
+    monkeypatch.delenv('LOCAL_RANK', raising=False)
+    config = tmp_path / 'c.py'
+    config.write_text('a = 1\nb = dict(c=2)\n')
+    monkeypatch.setattr('sys.argv', [
+        'tool', str(config), '--cfg-options', 'b.c=3', '--local-rank', '1',
+        '--trust-checkpoint', 'x.pth'
+    ])
+    args = parse_runner_args(_parser())
+    assert os.environ['LOCAL_RANK'] == '1'
+    assert args.launcher == 'none' and args.trust_checkpoint == ['x.pth']
+    cfg = load_tool_config(args, work_dir=str(tmp_path / 'w'))
+    assert cfg.b.c == 3 and cfg.work_dir == str(tmp_path / 'w')
+    # torchrun's LOCAL_RANK wins over the argument
+    monkeypatch.setenv('LOCAL_RANK', '0')
+    parse_runner_args(_parser())
+    assert os.environ['LOCAL_RANK'] == '0'
+
+
+def test_build_runner_honours_runner_type(monkeypatch):
+    built = []
+
+    @RUNNERS.register_module(force=True)
+    class _RecordingRunner:
+
+        @classmethod
+        def from_cfg(cls, cfg):
+            built.append(cfg)
+            return cls()
+
+    monkeypatch.setattr(Runner, 'from_cfg', lambda cfg: 'mmengine')
+    assert build_runner(Config(dict(a=1))) == 'mmengine'
+    runner = build_runner(Config(dict(runner_type='_RecordingRunner')))
+    assert isinstance(runner, _RecordingRunner) and len(built) == 1
+
+
+def test_split_and_folders():
+    assert split_ann_file('val') == os.path.join('ImageSets', 'Segmentation',
+                                                 'val.txt')
+    cfg = Config(dict(cam_dir='cams'))
+    assert folder_arg('given', cfg, 'cam_dir') == 'given'
+    assert folder_arg(None, cfg, 'cam_dir') == 'cams'
+    with pytest.raises(SystemExit, match='refined_mask_dir'):
+        folder_arg(None, cfg, 'refined_mask_dir')
