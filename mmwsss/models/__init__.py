@@ -1,5 +1,6 @@
 from .affinity import *  # noqa: F401,F403
 from .backbones import *  # noqa: F401,F403
+from .base_model import BaseWSSSModel
 from .classifiers import *  # noqa: F401,F403
 from .data_preprocessor import WSSSDataPreProcessor
 from .heads import *  # noqa: F401,F403
@@ -8,4 +9,4 @@ from .plugins import *  # noqa: F401,F403
 from .samplers import *  # noqa: F401,F403
 from .segmentors import *  # noqa: F401,F403
 
-__all__ = ['WSSSDataPreProcessor']
+__all__ = ['BaseWSSSModel', 'WSSSDataPreProcessor']

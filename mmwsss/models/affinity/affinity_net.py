@@ -1,16 +1,16 @@
 """AffinityNet (PSA): pixel affinities learnt from CAM-derived labels."""
 import math
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 from mmengine.config import ConfigDict
-from mmengine.model import BaseModel
 from mmengine.structures import PixelData
 from torch import Tensor
 
 from mmwsss.registry import MODELS
 from mmwsss.structures import WSSSDataSample
+from ..base_model import BaseWSSSModel
 from .affinity_pairs import dense_affinity, gather_pairs, pair_affinity
 from .random_walk import random_walk_maps
 
@@ -18,7 +18,7 @@ DEFAULT_TEST_CFG = dict(beta=8., logt=6, bg_score=0.27)
 
 
 @MODELS.register_module()
-class AffinityNet(BaseModel):
+class AffinityNet(BaseWSSSModel):
     """AffinityNet (Ahn and Kwak, CVPR 2018) and its random-walk inference.
 
     A backbone and an :class:`AffinityHead` give a per-pixel embedding ``f``
@@ -38,9 +38,6 @@ class AffinityNet(BaseModel):
     their argmax is ``pred_sem_seg`` (0 or a labelled class + 1). The
     dense matrix holds ``(hw)^2`` values: infer one image per batch on
     images up to about 512 px.
-
-    Same contract as mmseg's segmentors: ``forward(inputs, data_samples,
-    mode)`` dispatches to :meth:`loss`, :meth:`predict` and :meth:`_forward`.
 
     Args:
         backbone (dict): Backbone config (ResNet38d, mmseg ResNet, ...).
@@ -79,21 +76,6 @@ class AffinityNet(BaseModel):
         self.radius = radius
         self.train_cfg = ConfigDict(train_cfg or {})
         self.test_cfg = ConfigDict({**DEFAULT_TEST_CFG, **(test_cfg or {})})
-
-    def forward(
-            self,
-            inputs: Tensor,
-            data_samples: Optional[List[WSSSDataSample]] = None,
-            mode: str = 'tensor') -> Union[Dict[str, Tensor], list, Tensor]:
-        """Dispatch to :meth:`loss`, :meth:`predict` or :meth:`_forward`."""
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self._forward(inputs, data_samples)
-        raise RuntimeError(f'Invalid mode "{mode}". Only supports loss, '
-                           'predict and tensor mode.')
 
     def _forward(
             self,

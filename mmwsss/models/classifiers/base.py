@@ -1,18 +1,17 @@
 """The stage-1 classifier contract shared by CAM, SEAM and EPS."""
 import copy
-from abc import ABCMeta, abstractmethod
-from typing import Dict, List, Optional, Tuple, Union
+from typing import List, Optional, Tuple
 
 import torch
 import torch.nn as nn
 from mmengine.config import ConfigDict
-from mmengine.model import BaseModel
 from mmengine.runner.amp import autocast
 from mmengine.structures import PixelData
 from torch import Tensor
 
 from mmwsss.registry import MODELS
 from mmwsss.structures import WSSSDataSample, stack_labels
+from ..base_model import BaseWSSSModel
 from ..utils.multiscale_cam import (multiscale_cam, normalize_cam, resize_to,
                                     seeds_from_cam)
 
@@ -24,12 +23,8 @@ DEFAULT_TEST_CFG = dict(
     amp=False)
 
 
-class BaseWSSSClassifier(BaseModel, metaclass=ABCMeta):
+class BaseWSSSClassifier(BaseWSSSModel):
     """Base of the stage-1 classifiers ("segmentors" of weak supervision).
-
-    Same contract as mmseg's segmentors: ``forward(inputs, data_samples,
-    mode)`` dispatches to :meth:`loss` (``mode='loss'``), :meth:`predict`
-    (``'predict'``) and :meth:`_forward` (``'tensor'``).
 
     The network is a backbone, an optional Dropout2d on its last feature and
     a :class:`CAMHead`. The CAM head's channels are the foreground classes,
@@ -140,32 +135,12 @@ class BaseWSSSClassifier(BaseModel, metaclass=ABCMeta):
         return labels
 
     # ---------------------------------------------------------- contract
-    def forward(
-            self,
-            inputs: Tensor,
-            data_samples: Optional[List[WSSSDataSample]] = None,
-            mode: str = 'tensor') -> Union[Dict[str, Tensor], list, Tensor]:
-        """Dispatch to :meth:`loss`, :meth:`predict` or :meth:`_forward`."""
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self._forward(inputs, data_samples)
-        raise RuntimeError(f'Invalid mode "{mode}". Only supports loss, '
-                           'predict and tensor mode.')
-
     def _forward(
             self,
             inputs: Tensor,
             data_samples: Optional[List[WSSSDataSample]] = None) -> Tensor:
         """Raw CAM logits ``(N, num_channels, h, w)``."""
         return self.cam_forward(inputs)[2]
-
-    @abstractmethod
-    def loss(self, inputs: Tensor,
-             data_samples: List[WSSSDataSample]) -> Dict[str, Tensor]:
-        """Losses of a training batch."""
 
     def inference_cam(self, inputs: Tensor) -> Tensor:
         """Foreground CAMs ``(N, C, h, w)`` of one scale for inference.
