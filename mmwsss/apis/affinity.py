@@ -13,15 +13,12 @@ The PSA pipeline after stage 1 (CAMs written by ``tools/pseudo_masks.py
 Outputs are written per image id, atomically, in the pseudo-mask format
 (VOC palette PNG ``{id}.png``), and finished images are skipped on reruns.
 """
-import copy
 import os.path as osp
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import mmcv
 import numpy as np
 import torch
-from mmengine.dist import get_rank
-from mmengine.runner import Runner
 from mmengine.structures import PixelData
 from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
@@ -31,6 +28,7 @@ from mmwsss.structures import WSSSDataSample
 from mmwsss.utils import atomic_write_bytes, safe_join
 from .crf import dense_crf
 from .pseudo_masks import encode_palette_png
+from .resumable import predict_with_progress, unfinished_dataloader
 
 
 def affinity_labels(cams: np.ndarray,
@@ -203,19 +201,14 @@ def write_refined_masks(model: torch.nn.Module, dataloader: Iterable,
     """
     model.eval()
     count = 0
-    total = len(getattr(dataloader, 'sampler', dataloader))
-    bar = ProgressBar(total) if get_rank() == 0 and total else None
-    for batch in dataloader:
-        for sample in random_walk_refine(model, batch, cam_dir):
-            mask = sample.pred_sem_seg.data[0].byte().cpu().numpy()
-            atomic_write_bytes(
-                mask_path(out_dir, sample.img_id),
-                encode_palette_png(mask, palette))
-            count += 1
-            if bar is not None:
-                bar.update()
-    if bar is not None:
-        bar.file.write('\n')
+    for sample in predict_with_progress(
+            dataloader, lambda batch: random_walk_refine(model, batch,
+                                                         cam_dir)):
+        mask = sample.pred_sem_seg.data[0].byte().cpu().numpy()
+        atomic_write_bytes(
+            mask_path(out_dir, sample.img_id),
+            encode_palette_png(mask, palette))
+        count += 1
     return count
 
 
@@ -236,15 +229,10 @@ def prepare_random_walk(
         tuple: The dataset's palette and the dataloader, or None if every
         image is done.
     """
-    cfg = copy.deepcopy(dataloader_cfg)
-    dataset = DATASETS.build(cfg['dataset'])
-    ids = [dataset.get_data_info(i)['img_id'] for i in range(len(dataset))]
-    todo = [
-        i for i, img_id in enumerate(ids)
-        if not osp.isfile(mask_path(out_dir, img_id))
-    ]
-    if not todo:
-        return dataset.metainfo['palette'], None
-    cfg['dataset'] = dataset.get_subset(todo)
-    cfg['batch_size'] = 1
-    return dataset.metainfo['palette'], Runner.build_dataloader(cfg)
+    dataset = DATASETS.build(dataloader_cfg['dataset'])
+    dataloader = unfinished_dataloader(
+        dataloader_cfg,
+        dataset,
+        lambda img_id: osp.isfile(mask_path(out_dir, img_id)),
+        batch_size=1)
+    return dataset.metainfo['palette'], dataloader

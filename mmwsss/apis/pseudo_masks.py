@@ -1,5 +1,4 @@
 """Writing pseudo masks (and raw CAMs) from a stage-1 classifier."""
-import copy
 import io
 import os.path as osp
 from typing import Dict, Iterable, List, Optional, Tuple
@@ -7,9 +6,6 @@ from typing import Dict, Iterable, List, Optional, Tuple
 import mmcv
 import numpy as np
 import torch
-from mmengine.dist import get_rank
-from mmengine.runner import Runner
-from mmengine.utils import ProgressBar
 from PIL import Image
 from torch.utils.data import DataLoader
 
@@ -18,6 +14,7 @@ from mmwsss.registry import DATASETS
 from mmwsss.structures import WSSSDataSample
 from mmwsss.utils import atomic_write_bytes, safe_join
 from .crf import dense_crf
+from .resumable import predict_with_progress, unfinished_dataloader
 
 
 def encode_palette_png(mask: np.ndarray, palette: List[List[int]]) -> bytes:
@@ -135,18 +132,10 @@ def prepare_pseudo_masks(
         tuple: The :class:`PseudoMaskWriter` (palette of the dataset) and the
         dataloader, or None if every image is done.
     """
-    cfg = copy.deepcopy(dataloader_cfg)
-    dataset = DATASETS.build(cfg['dataset'])
+    dataset = DATASETS.build(dataloader_cfg['dataset'])
     writer = PseudoMaskWriter(out_dir, dataset.metainfo['palette'], bg_thr,
                               save_cam, crf)
-    todo = [
-        i for i in range(len(dataset))
-        if not writer.done(dataset.get_data_info(i)['img_id'])
-    ]
-    if not todo:
-        return writer, None
-    cfg['dataset'] = dataset.get_subset(todo)
-    return writer, Runner.build_dataloader(cfg)
+    return writer, unfinished_dataloader(dataloader_cfg, dataset, writer.done)
 
 
 def write_pseudo_masks(model: torch.nn.Module, dataloader: Iterable,
@@ -165,16 +154,8 @@ def write_pseudo_masks(model: torch.nn.Module, dataloader: Iterable,
     """
     model.eval()
     count = 0
-    # this rank's share of the images (the sampler shards across ranks)
-    total = len(getattr(dataloader, 'sampler', dataloader))
-    bar = ProgressBar(total) if get_rank() == 0 and total else None
     with torch.no_grad():
-        for batch in dataloader:
-            for sample in model.test_step(batch):
-                writer(sample)
-                count += 1
-                if bar is not None:
-                    bar.update()
-    if bar is not None:
-        bar.file.write('\n')
+        for sample in predict_with_progress(dataloader, model.test_step):
+            writer(sample)
+            count += 1
     return count
