@@ -16,6 +16,10 @@ randomness = dict(seed=0)
 # training stops at the first NaN / infinite loss, naming the term; CAM
 # overlays of the first evaluated images go to the work dir
 default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
     safe_checkpoint=dict(type='SafeCheckpointHook'),
     finite_loss=dict(type='FiniteLossHook'),
     visualization=dict(type='CAMVisualizationHook', num_images=8))

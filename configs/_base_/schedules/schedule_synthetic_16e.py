@@ -23,9 +23,6 @@ train_cfg = dict(
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
+    logger=dict(interval=10),
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=True, interval=4, max_keep_ckpts=1),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+        type='CheckpointHook', by_epoch=True, interval=4, max_keep_ckpts=1))
