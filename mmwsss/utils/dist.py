@@ -11,12 +11,14 @@ def setup_launcher(cfg: Config, launcher: str) -> None:
     """Prepare ``cfg`` (and the process group) for the Runner.
 
     mmengine's ``pytorch`` launcher calls ``torch.cuda.set_device``, which
-    raises on a CPU-only torch, and its DDP wrapper passes
-    ``device_ids=[LOCAL_RANK]``, which CPU modules refuse. Without CUDA this
-    creates the process group itself with the ``gloo`` backend from the
-    torchrun environment (the Runner then skips its own initialisation) and
-    sets ``device_ids=None`` on the model wrapper. With CUDA, nothing changes
-    but the launcher.
+    raises on a CPU-only torch, its DDP wrapper passes
+    ``device_ids=[LOCAL_RANK]``, which CPU modules refuse, and torch's
+    SyncBatchNorm refuses CPU tensors. Without CUDA this creates the process
+    group itself with the ``gloo`` backend from the torchrun environment (the
+    Runner then skips its own initialisation) and wraps the model in
+    :class:`~mmwsss.models.CPUDistributedDataParallel` (``device_ids=None``;
+    SyncBN layers synchronise on CPU) unless the config names another
+    wrapper. With CUDA, nothing changes but the launcher.
 
     Args:
         cfg (Config): The config, changed in place.
@@ -39,7 +41,9 @@ def setup_launcher(cfg: Config, launcher: str) -> None:
             rank=int(os.environ['RANK']),
             world_size=int(os.environ['WORLD_SIZE']),
             **kwargs)
-    wrapper = dict(type='MMDistributedDataParallel')
+    # the Runner looks wrappers up in mmengine's root registry, which finds
+    # the registries of mmwsss (a child of mmseg's) only by import path
+    wrapper = dict(type='mmwsss.models.CPUDistributedDataParallel')
     wrapper.update(cfg.get('model_wrapper_cfg') or {})
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper

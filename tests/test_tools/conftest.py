@@ -13,8 +13,7 @@ _pipeline = [
     dict(type='PackWSSSInputs'),
 ]
 model = dict(
-    backbone=dict(base_channels=8,
-                  norm_cfg=dict(type='GN', num_groups=4, requires_grad=True)),
+    backbone=dict(base_channels=8, norm_cfg={norm_cfg!r}),
     cam_head=dict(in_channels=64),
     test_cfg=dict(scales=(1.0, ), flip=True, amp=False))
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(lr=0.01))
@@ -38,14 +37,23 @@ default_hooks = dict(
     checkpoint=dict(interval=1, max_keep_ckpts=5),
     logger=dict(interval=1))
 randomness = dict(seed=0, deterministic=True)
+{extra}
 """
 
 
 @pytest.fixture
 def tiny_cam_config(tmp_path, tiny_voc):
-    """Write a tiny CAM config; returns ``make(batch=4, epochs=1)``."""
+    """Write a tiny CAM config; returns ``make(batch=4, epochs=1, ...)``.
 
-    def make(batch=4, epochs=1, name='tiny_cam.py'):
+    ``norm`` is the backbone's normalisation ('GN', 'BN' or 'SyncBN', with
+    ``sync_bn='torch'``, i.e. every BN synchronised across processes).
+    """
+    norms = dict(
+        GN=(dict(type='GN', num_groups=4, requires_grad=True), ''),
+        BN=(dict(type='BN', requires_grad=True), ''),
+        SyncBN=(dict(type='BN', requires_grad=True), "sync_bn = 'torch'"))
+
+    def make(batch=4, epochs=1, name='tiny_cam.py', norm='GN'):
         path = tmp_path / name
         path.write_text(
             TINY_CAM.format(
@@ -54,7 +62,9 @@ def tiny_cam_config(tmp_path, tiny_voc):
                     'cam_r18c32-d8_1xb16-16e_synthetic-128x128.py'),
                 root=tiny_voc,
                 batch=batch,
-                epochs=epochs))
+                epochs=epochs,
+                norm_cfg=norms[norm][0],
+                extra=norms[norm][1]))
         return str(path)
 
     return make

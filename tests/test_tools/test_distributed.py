@@ -1,4 +1,8 @@
-"""torchrun with 2 CPU processes (gloo) equals 1 process, same global batch."""
+"""torchrun with 2 CPU processes (gloo) equals 1 process, same global batch.
+
+The backbone has batch normalisation: one process normalises the batch of
+4, the two processes synchronise it (``sync_bn='torch'``) over 2 x 2.
+"""
 import json
 import os
 
@@ -24,12 +28,12 @@ def test_two_processes_train_evaluate_and_write_like_one(
         _skip_without_gloo, tiny_cam_config, tmp_path):
     # one process, batch 4  vs  two processes, batch 2 each
     one, two = str(tmp_path / 'one'), str(tmp_path / 'two')
-    r1 = tool('train.py', tiny_cam_config(batch=4, epochs=2, name='b4.py'),
-              '--work-dir', one)
+    b4 = tiny_cam_config(batch=4, epochs=2, name='b4.py', norm='BN')
+    r1 = tool('train.py', b4, '--work-dir', one)
     assert r1.returncode == 0, r1.stdout[-3000:] + r1.stderr[-3000:]
     r2 = tool(
         'train.py',
-        tiny_cam_config(batch=2, epochs=2, name='b2.py'),
+        tiny_cam_config(batch=2, epochs=2, name='b2.py', norm='SyncBN'),
         '--work-dir',
         two,
         torchrun=2)
@@ -45,11 +49,11 @@ def test_two_processes_train_evaluate_and_write_like_one(
 
     # seed evaluation sharded over 2 processes, gathered once
     ckpt = open(os.path.join(one, 'last_checkpoint')).read().strip()
-    e1 = tool('test.py', tiny_cam_config(batch=4, name='b4.py'), ckpt,
+    e1 = tool('test.py', b4, ckpt,
               '--work-dir', str(tmp_path / 'eval1'))
     e2 = tool(
         'test.py',
-        tiny_cam_config(batch=4, name='b4.py'),
+        b4,
         ckpt,
         '--work-dir',
         str(tmp_path / 'eval2'),
@@ -60,11 +64,11 @@ def test_two_processes_train_evaluate_and_write_like_one(
     assert m1 == m2
 
     # pseudo masks sharded over 2 processes: every image once, same bytes
-    p1 = tool('pseudo_masks.py', tiny_cam_config(batch=4, name='b4.py'), ckpt,
+    p1 = tool('pseudo_masks.py', b4, ckpt,
               '--out', str(tmp_path / 'pm1'))
     p2 = tool(
         'pseudo_masks.py',
-        tiny_cam_config(batch=4, name='b4.py'),
+        b4,
         ckpt,
         '--out',
         str(tmp_path / 'pm2'),

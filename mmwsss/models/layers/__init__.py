@@ -1,0 +1,3 @@
+from .cpu_sync_batch_norm import CPUSyncBatchNorm
+
+__all__ = ['CPUSyncBatchNorm']
