@@ -76,8 +76,9 @@ def main() -> None:
         '| method | seed | seed mIoU | bg | pseudo-mask mIoU | seg mIoU | '
         'seconds per step |', '|---|---|---|---|---|---|---|'
     ]
+    order = {method: i for i, method in enumerate(args.methods)}
     for (method, seed), r in sorted(
-            runs.items(), key=lambda x: (args.methods.index(x[0][0]), x[0][1])):
+            runs.items(), key=lambda x: (order[x[0][0]], x[0][1])):
         steps = ', '.join(f'{k} {v:.0f}' for k, v in r['seconds'].items())
         lines.append(f'| {NAMES[method]} | {seed} | {r["seed_mIoU"]:.2f} | '
                      f'{r["seed_bg_thr"]:.2f} | '
