@@ -8,6 +8,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmwsss.registry import MODELS
+from ..utils.embedding_init import embedding_init_cfg
 
 
 @MODELS.register_module()
@@ -36,19 +37,7 @@ class AffinityHead(BaseModule):
         in_channels: Sequence[int] = (512, 1024, 4096),
         channels: Sequence[int] = (64, 128, 256),
         out_channels: Optional[int] = None,
-        init_cfg: Optional[list] = [
-            dict(
-                type='Kaiming',
-                layer='Conv2d',
-                mode='fan_in',
-                nonlinearity='leaky_relu',
-                distribution='normal',
-                override=dict(
-                    name='fuse',
-                    type='Xavier',
-                    gain=4.,
-                    distribution='uniform'))
-        ]
+        init_cfg: Optional[list] = embedding_init_cfg('fuse')
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         if len(in_channels) != len(channels):

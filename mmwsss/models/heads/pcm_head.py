@@ -8,6 +8,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmwsss.registry import MODELS
+from ..utils.embedding_init import embedding_init_cfg
 
 
 def pcm_input(cam: Tensor, bg_index: int) -> Tensor:
@@ -64,19 +65,7 @@ class PCMHead(BaseModule):
         channels: Sequence[int] = (64, 128),
         out_channels: int = 192,
         img_channels: int = 3,
-        init_cfg: Optional[list] = [
-            dict(
-                type='Kaiming',
-                layer='Conv2d',
-                mode='fan_in',
-                nonlinearity='leaky_relu',
-                distribution='normal',
-                override=dict(
-                    name='embed',
-                    type='Xavier',
-                    gain=4.,
-                    distribution='uniform'))
-        ]
+        init_cfg: Optional[list] = embedding_init_cfg('embed')
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         if len(in_channels) != len(channels):

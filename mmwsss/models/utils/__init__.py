@@ -1,10 +1,11 @@
+from .embedding_init import embedding_init_cfg
 from .multiscale_cam import (minmax_norm, multiscale_cam, normalize_cam,
                              resize_to, seeds_from_cam)
 from .prototypes import PseudoLabelsAndPrototypes, pseudo_labels_and_prototypes
 from .view_warp import ViewWarp
 
 __all__ = [
-    'PseudoLabelsAndPrototypes', 'ViewWarp', 'minmax_norm', 'multiscale_cam',
-    'normalize_cam', 'pseudo_labels_and_prototypes', 'resize_to',
-    'seeds_from_cam'
+    'PseudoLabelsAndPrototypes', 'ViewWarp', 'embedding_init_cfg',
+    'minmax_norm', 'multiscale_cam', 'normalize_cam',
+    'pseudo_labels_and_prototypes', 'resize_to', 'seeds_from_cam'
 ]
