@@ -1,6 +1,6 @@
 # SEAM (CVPR 2020) as the PPC authors run it: view 2 is view 1 resized to
-# 128x128 (SEAM's own code scales by 0.3: TwoViewTransform with
-# scale_range=(0.3, 0.3) and size 448 reproduces that).
+# 128x128 (SEAM's own code scales the 448 crops by 0.3 to 134x134:
+# TwoViewTransform with size=(134, 134)).
 _base_ = [
     '../_base_/models/seam_r38d.py', '../_base_/datasets/voc12_cls.py',
     '../_base_/schedules/schedule_wsss_8e.py'

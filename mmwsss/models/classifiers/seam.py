@@ -1,13 +1,21 @@
 """SEAM: self-supervised equivariant attention (Wang et al., CVPR 2020)."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from mmwsss.registry import MODELS
 from mmwsss.structures import WSSSDataSample
-from ..utils import ViewWarp, minmax_norm, resize_to
+from ..utils import ViewWarp, minmax_norm
 from .base import BaseWSSSClassifier
+
+#: The allowed values of the ``train_cfg`` options (see :class:`SEAM`)
+TRAIN_CFG_CHOICES = dict(
+    cross_view_grid=('input', 'feature'),
+    view_loss_grid=('input', 'feature'),
+    cross_view_norm=('before_warp', 'after_warp'),
+    align_corners=(True, False))
 
 
 @MODELS.register_module()
@@ -27,10 +35,11 @@ class SEAM(BaseWSSSClassifier):
     (``None`` switches it off); inference uses the refined CAM
     (``test_cfg.cam='refined'``) or the raw one (``'raw'``).
 
-    The losses are computed as the authors do, except that the
-    classification and min-pooling losses pool the CAM at the feature
-    stride instead of after upsampling it to the input size (the same
-    quantities up to interpolation).
+    By default the losses equal the authors' (SEAM's ``train_SEAM.py``, the
+    PPC authors' ``contrast_train.py``) on identical tensors: the CAMs are
+    upsampled to the input size (``align_corners=True``) for every loss,
+    view 1's maps are normalised there and then resized onto view 2. The
+    ``train_cfg`` options below name the other choices.
 
     Args:
         backbone (dict): Backbone config.
@@ -45,9 +54,26 @@ class SEAM(BaseWSSSClassifier):
         bg_index (int): Background channel, 0 as the authors. Defaults to 0.
         dropout_ratio (float): Dropout2d before the CAM head. Defaults to
             0.5.
-        train_cfg (dict, optional): ``cross_view_grid``: ``'input'`` (ER and
-            ECR on view 2's input pixels, SEAM) or ``'feature'`` (on view
-            2's feature grid, the EPS + PPC code). Defaults to 'input'.
+        train_cfg (dict, optional): Options of the losses:
+
+            - ``cross_view_grid``: ``'input'`` (ER and ECR on the input
+              pixels: each view's CAMs upsampled to its input size, SEAM) or
+              ``'feature'`` (on the feature grids, the EPS + PPC code).
+              Defaults to 'input'.
+            - ``view_loss_grid``: the same choice for the classification
+              and min-pooling losses (``'feature'`` pools the CAM at the
+              feature stride). Defaults to ``cross_view_grid``.
+            - ``cross_view_norm``: ``'before_warp'`` (the authors'),
+              view 1's maps are min-max normalised on their own grid, then
+              resampled onto view 2's; ``'after_warp'``, resampled first,
+              then normalised on view 2's grid (view 1's maps are then
+              warped from the feature grid directly). Defaults to
+              'before_warp'.
+            - ``align_corners``: the convention of every resampling of the
+              training maps (upsampling to the input size, view 1 onto view
+              2, including the contrast plug-in's warp), see
+              :class:`ViewWarp`. ``True`` is the authors'; ``False`` is the
+              pixel-centre convention. Defaults to True.
         **kwargs: Other arguments of :class:`BaseWSSSClassifier`.
     """
 
@@ -71,15 +97,19 @@ class SEAM(BaseWSSSClassifier):
             'cam': 'refined' if pcm_head else 'raw',
             **(test_cfg or {})
         }
+        train_cfg = {
+            'cross_view_grid': 'input',
+            'cross_view_norm': 'before_warp',
+            'align_corners': True,
+            **(train_cfg or {})
+        }
+        train_cfg.setdefault('view_loss_grid', train_cfg['cross_view_grid'])
         super().__init__(
             backbone,
             cam_head,
             bg_index=bg_index,
             dropout_ratio=dropout_ratio,
-            train_cfg={
-                'cross_view_grid': 'input',
-                **(train_cfg or {})
-            },
+            train_cfg=train_cfg,
             test_cfg=test_cfg,
             **kwargs)
         if bg_index is None:
@@ -90,10 +120,10 @@ class SEAM(BaseWSSSClassifier):
                              f"'softmax', got {self.test_cfg.cam!r}.")
         if self.test_cfg.cam == 'refined' and not pcm_head:
             raise ValueError("test_cfg.cam='refined' needs a pcm_head.")
-        if self.train_cfg.cross_view_grid not in ('input', 'feature'):
-            raise ValueError("train_cfg.cross_view_grid must be 'input' or "
-                             f"'feature', got "
-                             f'{self.train_cfg.cross_view_grid!r}.')
+        for key, choices in TRAIN_CFG_CHOICES.items():
+            if self.train_cfg[key] not in choices:
+                raise ValueError(f'train_cfg.{key} must be one of {choices},'
+                                 f' got {self.train_cfg[key]!r}.')
         self.pcm_head = MODELS.build(pcm_head) if pcm_head else None
         self.pcm_in_index = tuple(pcm_in_index)
         self.loss_er = MODELS.build(loss_er) if loss_er else None
@@ -102,20 +132,55 @@ class SEAM(BaseWSSSClassifier):
             loss_minpool) if loss_minpool else None
 
     # ------------------------------------------------------------ forward
-    def view_forward(self, inputs: Tensor) -> Dict[str, Optional[Tensor]]:
+    def view_forward(self, inputs: Tensor) -> dict:
         """Maps of one view.
 
         Returns:
             dict: ``feat`` (N, D, h, w) the CAM head's input, ``cam``
             (N, C + 1, h, w) logits, ``cam_rv`` the PCM-refined CAM (or
-            None without PCM).
+            None without PCM), all at the feature stride, and
+            ``input_size`` the view's ``(H, W)``.
         """
         feats, feat, cam = self.cam_forward(inputs)
         cam_rv = None
         if self.pcm_head is not None:
             cam_rv = self.pcm_head(cam, [feats[i] for i in self.pcm_in_index],
                                    inputs, self.bg_index)
-        return dict(feat=feat, cam=cam, cam_rv=cam_rv)
+        return dict(
+            feat=feat,
+            cam=cam,
+            cam_rv=cam_rv,
+            input_size=tuple(inputs.shape[-2:]))
+
+    def resize(self, x: Tensor, size: Tuple[int, int]) -> Tensor:
+        """Bilinear resize with ``train_cfg.align_corners`` (no-op if same)."""
+        if tuple(x.shape[-2:]) == tuple(size):
+            return x
+        return F.interpolate(
+            x,
+            size=size,
+            mode='bilinear',
+            align_corners=self.train_cfg.align_corners)
+
+    def on_grid(self, out: dict, key: str, grid: str) -> Tensor:
+        """A map of :meth:`view_forward` on the loss grid ``grid``.
+
+        Args:
+            out (dict): :meth:`view_forward` of a view; the maps upsampled to
+                the input size are cached in it under ``'input_grid'``.
+            key (str): ``'cam'`` or ``'cam_rv'``.
+            grid (str): ``'feature'`` (as computed) or ``'input'``
+                (upsampled to ``out['input_size']``).
+
+        Returns:
+            Tensor: The map on the grid.
+        """
+        if grid == 'feature':
+            return out[key]
+        cache = out.setdefault('input_grid', {})
+        if key not in cache:
+            cache[key] = self.resize(out[key], out['input_size'])
+        return cache[key]
 
     def inference_cam(self, inputs: Tensor) -> Tensor:
         """Foreground maps of one scale: refined, raw or softmax CAM."""
@@ -131,7 +196,7 @@ class SEAM(BaseWSSSClassifier):
         return self.with_background(labels, labels.new_ones(len(labels), 1))
 
     # -------------------------------------------------------------- losses
-    def view_losses(self, out: Dict[str, Optional[Tensor]], labels: Tensor,
+    def view_losses(self, out: dict, labels: Tensor,
                     data_samples: List[WSSSDataSample],
                     view: int) -> Dict[str, Tensor]:
         """Losses of one view (averaged over the views by :meth:`loss`).
@@ -145,37 +210,54 @@ class SEAM(BaseWSSSClassifier):
         Returns:
             dict[str, Tensor]: Named losses.
         """
+        grid = self.train_cfg.view_loss_grid
+        cam = self.on_grid(out, 'cam', grid)
         losses = {
             self.loss_cls.loss_name:
-            self.loss_cls(self.foreground(out['cam']).mean((2, 3)), labels)
+            self.loss_cls(self.foreground(cam).mean((2, 3)), labels)
         }
         if self.loss_minpool is not None and out['cam_rv'] is not None:
-            masked = self.foreground(out['cam_rv']) * labels[..., None, None]
+            cam_rv = self.on_grid(out, 'cam_rv', grid)
+            masked = self.foreground(cam_rv) * labels[..., None, None]
             losses[self.loss_minpool.loss_name] = self.loss_minpool(masked)
         return losses
 
     def cross_view_losses(
-            self, outs: List[Dict[str, Optional[Tensor]]], views: List[Tensor],
-            labels: Tensor,
+            self, outs: List[dict], views: List[Tensor], labels: Tensor,
             data_samples: List[WSSSDataSample]) -> Dict[str, Tensor]:
-        """ER, ECR and the contrast plug-in between the two views."""
+        """ER, ECR and the contrast plug-in between the two views.
+
+        Args:
+            outs (list[dict]): :meth:`view_forward` of the two views.
+            views (list[Tensor]): The two views' inputs.
+            labels (Tensor): ``(N, C)`` image labels.
+            data_samples (list[WSSSDataSample]): Samples with
+                ``view_relation``.
+
+        Returns:
+            dict[str, Tensor]: Named losses.
+        """
         losses = {}
+        cfg = self.train_cfg
         relations = [s.view_relation for s in data_samples]
         out1, out2 = outs
-        if self.train_cfg.cross_view_grid == 'input':
-            grid = tuple(views[1].shape[-2:])
-        else:
-            grid = tuple(out2['cam'].shape[-2:])
-        warp = ViewWarp(relations, grid, views[0].device)
+        grid = cfg.cross_view_grid
+        warp = ViewWarp(relations,
+                        self.on_grid(out2, 'cam', grid).shape[-2:],
+                        views[0].device, cfg.align_corners)
         valid = None if warp.valid.all() else warp.valid
         lab = self.label_with_background(labels)[..., None, None]
 
-        def aligned(cam1: Tensor, cam2: Tensor):
-            # both views' maps normalised on view 2's grid, label-masked
-            return (minmax_norm(warp(cam1)) * lab,
-                    minmax_norm(resize_to(cam2, grid)) * lab)
+        def aligned(key: str) -> Tuple[Tensor, Tensor]:
+            # both views' maps normalised, on view 2's grid, label-masked
+            if cfg.cross_view_norm == 'before_warp':
+                map1 = warp(minmax_norm(self.on_grid(out1, key, grid)))
+            else:
+                map1 = minmax_norm(warp(out1[key]))
+            map2 = minmax_norm(self.on_grid(out2, key, grid))
+            return map1 * lab, map2 * lab
 
-        cam1, cam2 = aligned(out1['cam'], out2['cam'])
+        cam1, cam2 = aligned('cam')
         if self.loss_er is not None:
             losses[self.loss_er.loss_name] = self.loss_er(
                 self.foreground(cam1), self.foreground(cam2), valid)
@@ -185,15 +267,15 @@ class SEAM(BaseWSSSClassifier):
                     self.foreground(c),
                     1 - self.foreground(c).amax(dim=1, keepdim=True))
                 for c in (cam1, cam2))
-            cam_rv1, cam_rv2 = aligned(out1['cam_rv'], out2['cam_rv'])
+            cam_rv1, cam_rv2 = aligned('cam_rv')
             losses[self.loss_ecr.loss_name] = self.loss_ecr(
                 cam1, cam2, cam_rv1, cam_rv2, self.bg_index, valid)
         if self.contrast is not None:
             if out1['cam_rv'] is None:
                 raise ValueError('The contrast plug-in needs a pcm_head '
                                  '(it uses the refined CAM).')
-            feat_warp = ViewWarp(relations, tuple(out2['feat'].shape[-2:]),
-                                 views[0].device)
+            feat_warp = ViewWarp(relations, out2['feat'].shape[-2:],
+                                 views[0].device, cfg.align_corners)
             losses.update(
                 self.contrast.loss(
                     (out1['feat'], out2['feat']),

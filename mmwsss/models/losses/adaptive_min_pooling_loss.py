@@ -10,9 +10,11 @@ class AdaptiveMinPoolingLoss(nn.Module):
     """Push the least activated pixels of the refined CAM to zero.
 
     Per image, take the maximum over the foreground channels (masked by the
-    image label), keep the ``ratio`` lowest pixels, and average their ReLU.
-    SEAM adds it to the classification loss; it mostly moves the best
-    background score.
+    image label), keep the ``ratio`` lowest pixels, and average their ReLU
+    (only their values enter, so ties among them do not matter). SEAM adds
+    it to the classification loss; it mostly moves the best background
+    score. The classifier chooses the grid (SEAM's authors: the refined CAM
+    upsampled to the input size).
 
     Args:
         ratio (float): Fraction of pixels pooled. Defaults to 0.25.

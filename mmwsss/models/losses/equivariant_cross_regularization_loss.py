@@ -34,29 +34,47 @@ class EquivariantCrossRegularizationLoss(nn.Module):
     per image (over all channels and pixels), with ``cam_b`` detached, and
     ``loss = ecr(1, 2) + ecr(2, 1)``. The maps are normalised, label-masked
     (background included), have their background channel filled with ``1 -
-    max`` foreground, and lie on view 2's grid.
+    max`` foreground, and lie on view 2's grid. Only the values of the top
+    differences enter the mean, so ties among them do not matter.
+
+    :func:`max_onehot` takes the background channel from ``onehot_bg``:
+    ``'model'`` uses the model's background channel; ``'first'`` treats
+    channel 0 as the background whatever the layout, as all the authors'
+    code does (``x[:, 1:]`` are the classes). The two agree for SEAM
+    (background first); for the background-last maps of EPS + PPC,
+    ``'first'`` keeps class 0 untouched and lets the background compete
+    with the other classes, a bug of the authors' code that the EPS + PPC
+    VOC config keeps for faithfulness.
 
     Args:
         top_ratio (float): Fraction of the largest differences averaged.
             Defaults to 0.2.
+        onehot_bg (str): ``'model'`` or ``'first'``, see above. Defaults
+            to 'model'.
         loss_weight (float): Weight. Defaults to 1.0.
         loss_name (str): Name in the loss dict. Defaults to 'loss_ecr'.
     """
 
     def __init__(self,
                  top_ratio: float = 0.2,
+                 onehot_bg: str = 'model',
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_ecr') -> None:
         super().__init__()
         if not 0 < top_ratio <= 1:
             raise ValueError(f'top_ratio must be in (0, 1], got {top_ratio}.')
+        if onehot_bg not in ('model', 'first'):
+            raise ValueError("onehot_bg must be 'model' or 'first', got "
+                             f'{onehot_bg!r}.')
         self.top_ratio = top_ratio
+        self.onehot_bg = onehot_bg
         self.loss_weight = loss_weight
         self._loss_name = loss_name
 
     def _one_way(self, cam_rv: Tensor, other_cam: Tensor, bg_index: int,
                  valid: Optional[Tensor]) -> Tensor:
-        diff = (max_onehot(other_cam.detach(), bg_index) - cam_rv).abs()
+        onehot_bg = 0 if self.onehot_bg == 'first' else bg_index
+        diff = (max_onehot(other_cam.detach(), onehot_bg) - cam_rv).abs()
         if valid is not None:
             diff = diff * valid[:, None].to(diff.dtype)
         diff = diff.flatten(1)  # (N, (C + 1) * h * w)

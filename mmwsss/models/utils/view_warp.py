@@ -14,32 +14,64 @@ class ViewWarp:
 
     Built once per batch from the ``view_relation`` of each sample; calling it
     resamples any ``(N, K, h1, w1)`` map of view 1 (CAMs, features, at any
-    constant stride) onto an ``(N, K, h2, w2)`` grid with bilinear sampling
-    in the pixel-centre convention (``align_corners=False``), which for the
-    default relation (a pure resize) equals ``F.interpolate(...,
-    mode='bilinear', align_corners=False)``.
+    constant stride) onto an ``(N, K, h2, w2)`` grid with bilinear sampling.
+
+    The relation says which region of view 1 view 2 shows (all of it for a
+    pure resize, a part of it for a crop, more than all of it for a pad,
+    mirrored for a flip). Two conventions place the samples:
+
+    - ``align_corners=True`` (the authors'): the corner samples of view 2's
+      grid fall on the corner samples of that region of view 1's grid, as
+      ``F.interpolate(..., align_corners=True)`` does for a whole map.
+      For a pure resize the warp equals ``F.interpolate(x, size,
+      mode='bilinear', align_corners=True)`` to float precision, which is
+      how the SEAM and PPC authors bring view 1 onto view 2.
+    - ``align_corners=False``: pixel centres, the sample of a view-2 pixel
+      is the view-1 point at the centre of that pixel. For a pure resize it
+      equals ``F.interpolate(..., align_corners=False)``.
+
+    Both use the same affine relation in normalised coordinates, with
+    ``[-1, 1]`` spanning the corner samples (True) or the map's outer edges
+    (False).
 
     Args:
         relations (Sequence[dict]): One ``view_relation`` per sample.
         size (tuple[int, int]): The grid ``(h2, w2)`` of view 2's maps.
         device (torch.device): Device of the maps.
+        align_corners (bool): The convention above. Defaults to True.
     """
 
-    def __init__(self, relations: Sequence[Dict], size: Tuple[int, int],
-                 device: torch.device) -> None:
-        theta = torch.from_numpy(
-            np.stack([view2_to_view1_theta(r) for r in relations])).float()
+    def __init__(self,
+                 relations: Sequence[Dict],
+                 size: Tuple[int, int],
+                 device: torch.device,
+                 align_corners: bool = True) -> None:
+        # the grid in float64, rounded once to the maps' dtype when sampling
+        theta = np.stack([view2_to_view1_theta(r) for r in relations])
+        self.align_corners = align_corners
+        self.size = tuple(size)
+        #: Whether every view 2 is its view 1 resized: the warp is then a
+        #: plain bilinear resize, which is faster than sampling a grid.
+        self.is_resize = bool(np.allclose(theta, np.eye(2, 3), rtol=0, atol=1e-9))
+        theta = torch.from_numpy(theta)
         self.grid = F.affine_grid(
             theta.to(device), (len(relations), 1) + tuple(size),
-            align_corners=False)  # (N, h2, w2, 2)
-        #: (N, h2, w2) bool, positions of view 2 that view 1 covers.
-        self.valid = (self.grid.abs() <= 1).all(dim=-1)
+            align_corners=align_corners)  # (N, h2, w2, 2)
+        #: (N, h2, w2) bool, positions of view 2 that view 1 covers (up to
+        #: float rounding of the corner samples).
+        self.valid = (self.grid.abs() <= 1 + 1e-5).all(dim=-1)
 
     def __call__(self, x: Tensor) -> Tensor:
         """Resample ``x`` (N, K, h1, w1) onto view 2's grid (N, K, h2, w2)."""
+        if self.is_resize:
+            return F.interpolate(
+                x,
+                self.size,
+                mode='bilinear',
+                align_corners=self.align_corners)
         return F.grid_sample(
             x,
             self.grid.to(x.dtype),
             mode='bilinear',
             padding_mode='border',
-            align_corners=False)
+            align_corners=self.align_corners)

@@ -1,7 +1,16 @@
+import os.path as osp
+
 import pytest
 import torch
+import torch.nn.functional as F
 
 from mmwsss.models.heads import PCMHead, pcm_input
+
+AUTHORS = torch.load(
+    osp.join(
+        osp.dirname(osp.dirname(osp.dirname(__file__))), 'data',
+        'authors_seam_losses.pt'),
+    weights_only=True)
 
 
 def test_pcm_input_normalises_and_fills_background():
@@ -55,3 +64,27 @@ def test_refined_cam_is_cam_times_affinity_without_grad_to_cam():
 def test_mismatched_channels_are_refused():
     with pytest.raises(ValueError, match='same length'):
         PCMHead(in_channels=(8, 12), channels=(4, ))
+
+
+@pytest.mark.parametrize('case', sorted(AUTHORS['cases']))
+@pytest.mark.parametrize('view', (1, 2))
+def test_refined_cam_equals_authors(case, view):
+    """The authors' PCM (SEAM, SEAM + PPC and EPS + PPC, background last)
+    on the same CAM, features, image and weights."""
+    inputs, expected = AUTHORS['inputs'], AUTHORS['cases'][case]
+    weights = inputs['weights']
+    head = PCMHead(in_channels=(4, 8), channels=(2, 4), out_channels=6)
+    for conv, name in zip((*head.reduce, head.embed), ('f8_3', 'f8_4', 'f9')):
+        conv.weight.data.copy_(weights[name])
+    img = inputs['img1'].float()
+    maps = inputs['view1']
+    if view == 2:  # the authors' view 2: view 1 resized
+        img = F.interpolate(
+            img, expected['view2_size'], mode='bilinear', align_corners=True)
+        maps = inputs[expected['view2']]
+    with torch.no_grad():
+        out = head(maps['conv6'], [maps['conv4'], maps['conv5']], img,
+                   expected['bg_index'])
+    scale = expected[f'cam_rv{view}'].abs().max().item()
+    torch.testing.assert_close(
+        out, expected[f'cam_rv{view}'], rtol=1e-5, atol=1e-5 * scale)

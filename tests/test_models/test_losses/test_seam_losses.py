@@ -43,6 +43,26 @@ def test_ecr_top_fraction_of_both_directions():
     assert loss.item() == pytest.approx(0.5 + 0.9)
 
 
+@pytest.mark.parametrize('onehot_bg', ('first', 'model'))
+def test_ecr_background_of_max_onehot(onehot_bg):
+    """Background-last maps: ``'model'`` equals the background-first loss
+    of the same maps with the channels rotated; ``'first'`` (the authors'
+    code) takes channel 0 as the background."""
+    torch.manual_seed(0)
+    maps = [torch.rand(2, 4, 3, 5) for _ in range(4)]  # last = background
+    loss = EquivariantCrossRegularizationLoss(onehot_bg=onehot_bg)
+    first = EquivariantCrossRegularizationLoss(onehot_bg='first')
+    rotated = first(*(m[:, [3, 0, 1, 2]] for m in maps), 0)
+    if onehot_bg == 'model':
+        expected = rotated
+    else:  # the maps as they are, channel 0 taken for the background
+        expected = first(*maps, 0)
+        assert abs(expected - rotated) > 1e-3
+    assert loss(*maps, -1).item() == pytest.approx(expected.item())
+    with pytest.raises(ValueError, match='onehot_bg'):
+        EquivariantCrossRegularizationLoss(onehot_bg='last')
+
+
 def test_ecr_gradient_only_through_refined_maps():
     cam1 = torch.rand(1, 3, 2, 2, requires_grad=True)
     cam2 = torch.rand(1, 3, 2, 2, requires_grad=True)
