@@ -1,303 +1,206 @@
-"""Time the pixel-to-prototype contrast against a loop reference.
+"""Time the pixel-to-prototype contrast against the authors' block.
 
-The reference follows the method as written: a loop over classes for the
-prototypes and the intra-view term, a loop over pixels for every contrast.
-It receives the same random choices as the vectorised implementation (the
-pixel sampler's permutations, drawn from the same seed), so that the loss
-values and the gradients can be compared.
+The reference is the authors' own PPC block, ``get_contrast_loss`` of
+``module/train.py`` in the branch ``esp`` of usr922/wseg (EPS + PPC: the
+background channel last, background score 0.10, top-k ``h * w // 16``,
+weights 0.1), imported at run time from a clone the user gives with
+``--wseg`` (without one the script says so and stops). Ours is the plug-in
+of the shipped EPS + PPC config, fed the same projected features (its
+projection head replaced by the identity) and resampling view 1 onto view
+2's grid as in training.
+
+Both run forward + backward on identical tensors at the paper's shapes
+(batch 8, 21 classes, 128-d, view 1 56x56 resized to 16x16, view 2 16x16,
+CAMs whose absent classes are 0), interleaved in this process; the times
+are medians. The values are checked equal with the random half of the
+hard-pixel sampling made the same on both sides (each class's first pixels
+in index order).
 
 Usage::
 
-    python benchmarks/contrast_loss.py [--repeat 5] [--ref-repeat 1] \
-        [--device cpu]
+    git clone -b esp <usr922/wseg> ../wseg-esp
+    python benchmarks/contrast_loss.py --wseg ../wseg-esp [--repeat 20] \
+        [--threads 2] [--profile]
 """
 import argparse
+import contextlib
 import gc
+import importlib
+import random
+import sys
 import time
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Tuple
+from unittest import mock
 
 import torch
-import torch.nn.functional as F
-from torch import Tensor
+from mmengine.config import Config
+from torch import Tensor, nn
 
-import mmwsss.models.heads.projection_head  # noqa: F401 (registers)
-import mmwsss.models.losses  # noqa: F401
-import mmwsss.models.samplers  # noqa: F401
-from mmwsss.models.plugins import PixelPrototypeContrast
-from mmwsss.models.utils import pseudo_labels_and_prototypes
+from mmwsss.models.utils import ViewWarp
 from mmwsss.registry import MODELS
+from mmwsss.utils import register_all_modules
 
 NUM_IMGS, NUM_CLASSES, EMBED_DIM = 8, 20, 128
-BG_INDEX, BG_SCORE, TOPK_DIVISOR, TEMPERATURE = 0, 0.20, 8, 0.1
-LOSS_WEIGHT = 0.1
+VIEW1_GRID, VIEW2_GRID, STRIDE = 56, 16, 8
 SEED = 0
-CONFIG = dict(
-    type='PixelPrototypeContrast',
-    projection=dict(type='ProjectionHead', in_channels=4096, channels=128),
-    bg_score=BG_SCORE,
-    topk_divisor=TOPK_DIVISOR,
-    losses=[
-        dict(type='CrossPrototypeContrastLoss', loss_weight=LOSS_WEIGHT),
-        dict(type='CrossPseudoLabelContrastLoss', loss_weight=LOSS_WEIGHT),
-        dict(
-            type='IntraViewContrastLoss',
-            loss_weight=LOSS_WEIGHT,
-            prototype_miner=dict(
-                type='SemiHardPrototypeMiner', num_skip=3, num_keep=10),
-            pixel_sampler=dict(type='HardPixelSampler'))
-    ])
 
 
-def make_inputs(size: int,
-                device: str) -> Tuple[List[Tensor], List[Tensor], Tensor]:
-    """Projected features, refined CAMs and labels of two views on a
-    ``size`` x ``size`` grid, 1 to 3 classes per image."""
+def make_inputs(device: str) -> Dict[str, Tensor]:
+    """Projected features, refined CAMs (background last) and labels of the
+    two views, 1 to 3 classes per image; the classes absent from the batch
+    have all-zero CAMs."""
     generator = torch.Generator().manual_seed(SEED)
-    projs = [
-        torch.randn(NUM_IMGS, EMBED_DIM, size, size,
-                    generator=generator).relu().to(device) for _ in range(2)
-    ]
-    cams = [
-        torch.randn(
-            NUM_IMGS, NUM_CLASSES + 1, size, size,
-            generator=generator).to(device) for _ in range(2)
-    ]
     labels = torch.zeros(NUM_IMGS, NUM_CLASSES)
     for img in range(NUM_IMGS):
         classes = torch.randperm(NUM_CLASSES, generator=generator)
         labels[img, classes[:img % 3 + 1]] = 1
-    return projs, cams, labels.to(device)
+    present = torch.cat([labels.amax(0), torch.ones(1)])  # (C + 1,)
+    inputs = dict(labels=labels)
+    for view, size in ((1, VIEW1_GRID), (2, VIEW2_GRID)):
+        inputs[f'f{view}'] = torch.randn(
+            NUM_IMGS, EMBED_DIM, size, size, generator=generator).relu()
+        cam = torch.randn(
+            NUM_IMGS, NUM_CLASSES + 1, size, size, generator=generator)
+        inputs[f'cam{view}'] = cam.relu() * present[:, None, None]
+    return {name: value.to(device) for name, value in inputs.items()}
 
 
-def reference_targets(cam: Tensor, feats: Tensor,
-                      labels: Tensor) -> Tuple[Tensor, Tensor]:
-    """Pseudo labels (M,) and prototypes (C + 1, D), a loop over classes.
-
-    Ties of the top-K are broken like the vectorised version (lower flat
-    index first), which matters for the constant background channel.
-    """
-    with torch.no_grad():
-        _, num_channels, height, width = cam.shape
-        cam = cam.relu()
-        low = cam.amin((2, 3), keepdim=True)
-        high = cam.amax((2, 3), keepdim=True)
-        norm = (cam - low - 1e-5).relu() / (high - low + 1e-5)
-        norm[:, BG_INDEX] = BG_SCORE
-        label_with_bg = torch.cat([
-            labels[:, :BG_INDEX],
-            labels.new_ones(len(labels), 1), labels[:, BG_INDEX:]
-        ], 1)
-        scores = torch.softmax(norm * label_with_bg[:, :, None, None], dim=1)
-        pseudo_labels = scores.argmax(dim=1).flatten()
-
-        topk = height * width // TOPK_DIVISOR
-        flat_feats = feats.permute(0, 2, 3, 1).reshape(-1, feats.shape[1])
-        prototypes = []
-        for cls in range(num_channels):
-            values, index = norm[:, cls].flatten().sort(
-                descending=True, stable=True)
-            values, index = values[:topk], index[:topk]
-            prototype = (values[:, None] * flat_feats[index]).sum(0)
-            prototypes.append(F.normalize(prototype / values.sum(), dim=0))
-    return pseudo_labels, torch.stack(prototypes)
+def load_authors_block(wseg: str) -> Callable[..., Tensor]:
+    """``get_contrast_loss`` of the authors' EPS + PPC code at ``wseg``."""
+    sys.path.insert(0, wseg)
+    try:
+        module = importlib.import_module('module.train')
+    except ImportError as error:
+        raise SystemExit(f'--wseg {wseg}: cannot import module/train.py of '
+                         f'the esp branch of usr922/wseg ({error})')
+    return module
 
 
-def pixel_nce(feat: Tensor, positive: Tensor, prototypes: Tensor) -> Tensor:
-    """-log(exp(v.p+ / t) / sum_{p in P} exp(v.p / t)) of one pixel."""
-    numerator = torch.exp(feat @ positive / TEMPERATURE)
-    return -torch.log(
-        numerator / torch.exp(prototypes @ feat / TEMPERATURE).sum())
+@contextlib.contextmanager
+def authors_on(device: str, same_random: bool) -> Iterator[None]:
+    """Let the authors' block run on ``device`` (it calls ``.cuda()``) and,
+    with ``same_random``, make ``random.sample`` take the first elements."""
+    patches = []
+    if device == 'cpu':
+        patches.append(mock.patch.object(Tensor, 'cuda', lambda self: self))
+    if same_random:
+        patches.append(
+            mock.patch.object(random, 'sample',
+                              lambda population, k: list(population)[:k]))
+    with contextlib.ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(patch)
+        yield
 
 
-def reference_intra_view(feats: Tensor, labels: Tensor, prototypes: Tensor,
-                         permutation: Tensor) -> Tensor:
-    """The intra-view term of one view: a loop over classes, then pixels."""
-    class_losses = []
-    for cls in range(len(prototypes)):
-        members = (labels == cls).nonzero()[:, 0]
-        num = len(members)
-        if num < 2:
-            continue
-        in_class = permutation[labels[permutation] == cls]
-        random_part = in_class[:num // 2]
-        with torch.no_grad():
-            similarity = feats[members] @ prototypes[cls]
-        end = int(0.6 * num)
-        least_similar = similarity.topk(end, largest=False).indices
-        hard_part = members[least_similar[end - num // 2:]]
-        pixel_losses = []
-        for pixel in torch.cat([random_part, hard_part]).tolist():
-            feat = feats[pixel]
-            with torch.no_grad():
-                ranked = (prototypes @ feat).topk(13).indices[3:]
-            denominator = torch.cat(
-                [prototypes[cls][None], prototypes[ranked]])
-            pixel_losses.append(pixel_nce(feat, prototypes[cls], denominator))
-        class_losses.append(torch.stack(pixel_losses).mean())
-    return torch.stack(class_losses).mean()
+def build_ours(device: str) -> Tuple[nn.Module, ViewWarp]:
+    """The shipped EPS + PPC plug-in (identity projection) and the warp of
+    view 1 onto view 2's grid for a view 2 that is view 1 resized."""
+    register_all_modules()
+    cfg = Config.fromfile('configs/_base_/models/ppc_head.py')
+    contrast = MODELS.build(cfg.eps_contrast).to(device)
+    contrast.projection = nn.Identity()
+    src, dst = VIEW1_GRID * STRIDE, VIEW2_GRID * STRIDE
+    relation = dict(
+        src_shape=(src, src),
+        dst_shape=(dst, dst),
+        scale=(dst / src, dst / src),
+        offset=(0., 0.),
+        flip=False)
+    warp = ViewWarp([relation] * NUM_IMGS, (VIEW2_GRID, VIEW2_GRID),
+                    torch.device(device))
+    return contrast, warp
 
 
-def reference_contrast(projs: Sequence[Tensor], cams: Sequence[Tensor],
-                       labels: Tensor,
-                       permutations: Sequence[Tensor]) -> Dict[str, Tensor]:
-    """The three terms with loops over classes and pixels."""
-    targets = [
-        reference_targets(cam, proj, labels) for cam, proj in zip(cams, projs)
-    ]
-    feats = [
-        F.normalize(proj, dim=1).permute(0, 2, 3,
-                                         1).reshape(-1, proj.shape[1])
-        for proj in projs
-    ]
-    pseudo = [target[0] for target in targets]
-    protos = [target[1] for target in targets]
-
-    def mean_over_pixels(view: int, label_view: int, proto_view: int):
-        losses = [
-            pixel_nce(feats[view][m],
-                      protos[proto_view][pseudo[label_view][m]],
-                      protos[proto_view]) for m in range(len(feats[view]))
-        ]
-        return torch.stack(losses).mean()
-
-    cross_proto = sum(mean_over_pixels(v, v, 1 - v) for v in (0, 1)) / 2
-    cross_label = sum(mean_over_pixels(v, 1 - v, v) for v in (0, 1)) / 2
-    intra = sum(
-        reference_intra_view(feats[v], pseudo[v], protos[v], permutations[v])
-        for v in (0, 1)) / 2
-    return dict(
-        loss_cross_proto=LOSS_WEIGHT * cross_proto,
-        loss_cross_label=LOSS_WEIGHT * cross_label,
-        loss_intra=LOSS_WEIGHT * intra)
-
-
-def time_ms(fn: Callable[[], Any], repeat: int,
-            device: str) -> Tuple[float, Any]:
-    """Median wall time of ``fn`` in milliseconds, after one warm-up, with
-    Python's garbage collector off (as ``timeit`` does); and the result of
-    the last call."""
-    result = fn()
-    gc.collect()
-    gc.disable()
-    times = []
-    for _ in range(repeat):
-        if device.startswith('cuda'):
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        result = fn()
-        if device.startswith('cuda'):
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    gc.enable()
-    return 1000 * sorted(times)[len(times) // 2], result
-
-
-def forward_backward(
-        loss_fn: Callable[[List[Tensor]], Dict[str, Tensor]],
-        projs: Sequence[Tensor]) -> Tuple[Dict[str, Tensor], List[Tensor]]:
-    """The losses and the gradients of their sum w.r.t. the projections."""
-    leaves = [proj.detach().requires_grad_() for proj in projs]
-    losses = loss_fn(leaves)
-    sum(losses.values()).backward()
-    return {
-        name: value.detach()
-        for name, value in losses.items()
-    }, [leaf.grad for leaf in leaves]
-
-
-def benchmark(size: int, args: argparse.Namespace,
-              contrast: PixelPrototypeContrast) -> List[str]:
-    """Markdown rows of one grid size."""
-    projs, cams, labels = make_inputs(size, args.device)
-    num_pixels = NUM_IMGS * size * size
-
-    def ours(leaves):
-        torch.manual_seed(SEED)
-        return contrast.loss_by_proj(leaves, cams, labels, BG_INDEX)
-
-    def reference(leaves):
-        # The same permutations the pixel sampler draws, view 1 first.
-        torch.manual_seed(SEED)
-        permutations = [
-            torch.randperm(num_pixels, device=args.device) for _ in range(2)
-        ]
-        return reference_contrast(leaves, cams, labels, permutations)
-
-    ours_ms, (ours_losses,
-              ours_grads) = time_ms(lambda: forward_backward(ours, projs),
-                                    args.repeat, args.device)
-    ref_ms, (ref_losses,
-             ref_grads) = time_ms(lambda: forward_backward(reference, projs),
-                                  args.ref_repeat, args.device)
-    loss_diff = max((ours_losses[name] - ref_losses[name]).abs().item()
-                    for name in ref_losses)
-    grad_diff = max((ours_grad - ref_grad).abs().max().item()
-                    for ours_grad, ref_grad in zip(ours_grads, ref_grads))
-
-    def vectorised():
-        return [
-            pseudo_labels_and_prototypes(cam, proj, labels, BG_INDEX, BG_SCORE,
-                                         TOPK_DIVISOR)
-            for cam, proj in zip(cams, projs)
-        ]
-
-    def class_loop():
-        return [
-            reference_targets(cam, proj, labels)
-            for cam, proj in zip(cams, projs)
-        ]
-
-    vec_ms, vec_targets = time_ms(vectorised, args.repeat, args.device)
-    loop_ms, loop_targets = time_ms(class_loop, args.repeat, args.device)
-    proto_diff = max((vec.prototypes - loop[1]).abs().max().item()
-                     for vec, loop in zip(vec_targets, loop_targets))
-    label_mismatch = sum((vec.pseudo_labels.flatten() != loop[0]).sum().item()
-                         for vec, loop in zip(vec_targets, loop_targets))
-    for name in ours_losses:
-        print(f'{size}x{size} {name}: ours {ours_losses[name].item():.6f} '
-              f'reference {ref_losses[name].item():.6f}')
-    grid = f'{size}x{size}'
-    return [
-        f'| {grid} | contrast fwd+bwd, 3 terms x 2 views (pixel+class '
-        f'loops) | {ours_ms:.1f} | {ref_ms:.1f} | {ref_ms / ours_ms:.0f}x | '
-        f'{loss_diff:.1e} | {grad_diff:.1e} |',
-        f'| {grid} | prototypes + pseudo labels, 2 views (class loop) | '
-        f'{vec_ms:.2f} | {loop_ms:.2f} | {loop_ms / vec_ms:.1f}x | '
-        f'{proto_diff:.1e} | {label_mismatch} labels differ |',
-    ]
+def forward_backward(fn: Callable[[Tensor, Tensor], Tensor],
+                     inputs: Dict[str, Tensor]) -> Tuple[Tensor, List[Tensor]]:
+    """The loss and its gradients w.r.t. both views' features."""
+    leaves = [inputs[key].detach().requires_grad_() for key in ('f1', 'f2')]
+    loss = fn(*leaves)
+    loss.backward()
+    return loss.detach(), [leaf.grad for leaf in leaves]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        '--repeat', type=int, default=5, help='timed runs of ours')
-    parser.add_argument(
-        '--ref-repeat',
-        type=int,
-        default=1,
-        help='timed runs of the loop reference (slow)')
+        '--wseg', help='a clone of usr922/wseg, branch esp (the reference)')
+    parser.add_argument('--repeat', type=int, default=20)
+    parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
-        '--sizes',
-        type=int,
-        nargs='+',
-        default=[16, 32],
-        help='grid sizes (16: the paper, 128x128 view 2 at stride 8)')
+        '--profile', action='store_true', help='print the profile of ours')
     args = parser.parse_args()
+    if not args.wseg:
+        print('No --wseg: give a clone of usr922/wseg (branch esp) to '
+              'compare against the authors\' block.')
+        return
+    torch.set_num_threads(args.threads)
+    authors = load_authors_block(args.wseg)
+    contrast, warp = build_ours(args.device)
+    inputs = make_inputs(args.device)
+    labels = inputs['labels']
 
-    torch.manual_seed(SEED)
-    contrast = MODELS.build(CONFIG).to(args.device)
+    def ours(f1: Tensor, f2: Tensor) -> Tensor:
+        losses = contrast.loss((f1, f2), (inputs['cam1'], inputs['cam2']),
+                               labels, warp, -1)
+        return sum(losses.values())
+
+    def theirs(f1: Tensor, f2: Tensor) -> Tensor:
+        with authors_on(args.device, same_random=False):
+            return authors.get_contrast_loss(
+                inputs['cam1'], inputs['cam2'], f1, f2, labels,
+                gamma=0.1, bg_thres=0.10)
+
+    # Equal values: the random half of the pixel sampling made the same.
+    with authors_on(args.device, same_random=True):
+        their_loss, their_grads = forward_backward(
+            lambda f1, f2: authors.get_contrast_loss(
+                inputs['cam1'], inputs['cam2'], f1, f2, labels,
+                gamma=0.1, bg_thres=0.10), inputs)
+    with mock.patch.object(torch, 'randperm',
+                           lambda n, device=None: torch.arange(
+                               n, device=device)):
+        our_loss, our_grads = forward_backward(ours, inputs)
+    loss_diff = (our_loss - their_loss.reshape(())).abs().item()
+    grad_diff = max(((a - b).abs().max() / b.abs().max()).item()
+                    for a, b in zip(our_grads, their_grads))
+
+    times = {'ours': [], 'authors': []}
+    for fn in (ours, theirs):  # warm-up
+        forward_backward(fn, inputs)
+    gc.collect()
+    gc.disable()
+    for _ in range(args.repeat):
+        for name, fn in (('ours', ours), ('authors', theirs)):
+            if args.device.startswith('cuda'):
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            forward_backward(fn, inputs)
+            if args.device.startswith('cuda'):
+                torch.cuda.synchronize()
+            times[name].append(1000 * (time.perf_counter() - start))
+    gc.enable()
+    median = {name: sorted(t)[len(t) // 2] for name, t in times.items()}
     print(f'torch {torch.__version__}, device {args.device}, '
-          f'{torch.get_num_threads()} CPU threads, batch {NUM_IMGS}, '
-          f'{NUM_CLASSES + 1} classes, {EMBED_DIM}-d\n')
-    rows = []
-    for size in args.sizes:
-        rows += benchmark(size, args, contrast)
-    print('\n| grid | what (reference) | ours (ms) | reference (ms) | '
-          'speed-up | max abs diff, losses / prototypes | '
-          'max abs diff, gradients |')
-    print('|---|---|---|---|---|---|---|')
-    print('\n'.join(rows))
+          f'{torch.get_num_threads()} threads, batch {NUM_IMGS}, '
+          f'{NUM_CLASSES + 1} classes, {EMBED_DIM}-d, view 1 {VIEW1_GRID}^2 '
+          f'-> {VIEW2_GRID}^2, view 2 {VIEW2_GRID}^2, medians of '
+          f'{args.repeat}, interleaved\n')
+    print('| PPC loss fwd+bwd | ours (ms) | authors (ms) | speed-up | '
+          'loss: ours / authors | max rel. diff of gradients |')
+    print('|---|---|---|---|---|---|')
+    print(f"| 3 terms x 2 views | {median['ours']:.2f} | "
+          f"{median['authors']:.2f} | "
+          f"{median['authors'] / median['ours']:.1f}x | "
+          f'{our_loss.item():.6f} / {their_loss.item():.6f} '
+          f'(diff {loss_diff:.1e}) | {grad_diff:.1e} |')
+    if args.profile:
+        with torch.profiler.profile() as prof:
+            for _ in range(args.repeat):
+                forward_backward(ours, inputs)
+        print(prof.key_averages().table(
+            sort_by='self_cpu_time_total', row_limit=20))
 
 
 if __name__ == '__main__':

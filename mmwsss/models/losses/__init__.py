@@ -7,7 +7,7 @@ from .equivariant_regularization_loss import EquivariantRegularizationLoss
 from .intra_view_contrast_loss import IntraViewContrastLoss
 from .multilabel_soft_margin_loss import MultiLabelSoftMarginLoss
 from .prototype_contrast import (BasePrototypeContrastLoss, prototype_nce,
-                                 prototype_similarity)
+                                 prototype_similarity, two_view_similarity)
 from .saliency_loss import SaliencyLoss
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     'CrossPrototypeContrastLoss', 'CrossPseudoLabelContrastLoss',
     'EquivariantCrossRegularizationLoss', 'EquivariantRegularizationLoss',
     'IntraViewContrastLoss', 'MultiLabelSoftMarginLoss', 'SaliencyLoss',
-    'max_onehot', 'prototype_nce', 'prototype_similarity'
+    'max_onehot', 'prototype_nce', 'prototype_similarity',
+    'two_view_similarity'
 ]

@@ -1,11 +1,8 @@
 """Cross-prototype contrast: a view's pixels against the other's prototypes."""
-from typing import Sequence
-
 from torch import Tensor
 
 from mmwsss.registry import MODELS
-from .prototype_contrast import (BasePrototypeContrastLoss, prototype_nce,
-                                 prototype_similarity)
+from .prototype_contrast import BasePrototypeContrastLoss, prototype_nce
 
 
 @MODELS.register_module()
@@ -27,8 +24,7 @@ class CrossPrototypeContrastLoss(BasePrototypeContrastLoss):
                  loss_name: str = 'loss_cross_proto') -> None:
         super().__init__(loss_weight, temperature, loss_name)
 
-    def view_loss(self, feats: Sequence[Tensor], labels: Sequence[Tensor],
-                  prototypes: Sequence[Tensor], view: int) -> Tensor:
-        """See :meth:`BasePrototypeContrastLoss.view_loss`."""
-        similarity = prototype_similarity(feats[view], prototypes[1 - view])
-        return prototype_nce(similarity, labels[view], self.temperature).mean()
+    def contrast(self, similarity: Tensor, labels: Tensor) -> Tensor:
+        """See :meth:`BasePrototypeContrastLoss.contrast`."""
+        other = similarity[[0, 1], [1, 0]]  # (2, M, K)
+        return prototype_nce(other, labels, self.temperature).mean()

@@ -1,11 +1,8 @@
 """Cross-pseudo-label contrast: a view's pixels with the other's labels."""
-from typing import Sequence
-
 from torch import Tensor
 
 from mmwsss.registry import MODELS
-from .prototype_contrast import (BasePrototypeContrastLoss, prototype_nce,
-                                 prototype_similarity)
+from .prototype_contrast import BasePrototypeContrastLoss, prototype_nce
 
 
 @MODELS.register_module()
@@ -27,9 +24,7 @@ class CrossPseudoLabelContrastLoss(BasePrototypeContrastLoss):
                  loss_name: str = 'loss_cross_label') -> None:
         super().__init__(loss_weight, temperature, loss_name)
 
-    def view_loss(self, feats: Sequence[Tensor], labels: Sequence[Tensor],
-                  prototypes: Sequence[Tensor], view: int) -> Tensor:
-        """See :meth:`BasePrototypeContrastLoss.view_loss`."""
-        similarity = prototype_similarity(feats[view], prototypes[view])
-        return prototype_nce(similarity, labels[1 - view],
-                             self.temperature).mean()
+    def contrast(self, similarity: Tensor, labels: Tensor) -> Tensor:
+        """See :meth:`BasePrototypeContrastLoss.contrast`."""
+        own = similarity[[0, 1], [0, 1]]  # (2, M, K)
+        return prototype_nce(own, labels.flip(0), self.temperature).mean()

@@ -25,6 +25,34 @@ def prototype_similarity(feats: Tensor, prototypes: Tensor) -> Tensor:
         return feats.float() @ prototypes.float().t()
 
 
+def two_view_similarity(feats: Tensor, prototypes: Tensor) -> Tensor:
+    """Similarities of both views' pixels with both views' prototypes.
+
+    One float32 product (autocast disabled, see
+    :func:`prototype_similarity`) of the ``(2 M, D)`` pixels with the
+    ``(2 K, D)`` prototypes, shared by every contrast term.
+
+    Args:
+        feats (Tensor): (2, M, D) L2-normalised pixel features of the two
+            views; row m of both views is the same grid position.
+        prototypes (Tensor): (2, K, D) L2-normalised prototypes of the two
+            views.
+
+    Returns:
+        Tensor: (2, 2, M, K), ``[v, w]`` the similarities of view v's
+        pixels with view w's prototypes.
+    """
+    if feats.dim() != 3 or prototypes.dim() != 3 or len(feats) != 2 or len(
+            prototypes) != 2:
+        raise ValueError(f'Two views of feats (2, M, D) and prototypes '
+                         f'(2, K, D) are needed, got {tuple(feats.shape)} '
+                         f'and {tuple(prototypes.shape)}')
+    num_pixels, num_protos = feats.shape[1], prototypes.shape[1]
+    similarity = prototype_similarity(
+        feats.flatten(0, 1), prototypes.flatten(0, 1))  # (2 M, 2 K)
+    return similarity.view(2, num_pixels, 2, num_protos).transpose(1, 2)
+
+
 def prototype_nce(similarity: Tensor,
                   pos_index: Tensor,
                   temperature: float = 0.1,
@@ -36,31 +64,34 @@ def prototype_nce(similarity: Tensor,
     ``logsumexp(v.P / t) - v.p+ / t``.
 
     Args:
-        similarity (Tensor): (M, K) similarities ``v.p`` of each pixel with
-            every prototype (see :func:`prototype_similarity`).
-        pos_index (Tensor): (M,) long, the positive prototype of each pixel.
+        similarity (Tensor): (..., K) similarities ``v.p`` of each pixel
+            with every prototype (see :func:`prototype_similarity`).
+        pos_index (Tensor): (...) long, the positive prototype of each
+            pixel.
         temperature (float): The temperature t. Defaults to 0.1.
-        neg_index (Tensor, optional): (M, k) long, the prototypes of each
+        neg_index (Tensor, optional): (..., k) long, the prototypes of each
             pixel's denominator besides its positive: P = {p+} + those k
             (a prototype listed twice counts twice, the positive included).
             Defaults to None: P is all K prototypes.
 
     Returns:
-        Tensor: (M,) the loss of each pixel.
+        Tensor: (...) the loss of each pixel.
     """
-    logits = similarity / temperature  # (M, K)
-    pos_logits = logits.gather(1, pos_index[:, None])  # (M, 1)
+    logits = similarity / temperature  # (..., K)
+    pos_logits = logits.gather(-1, pos_index[..., None])  # (..., 1)
     if neg_index is not None:
-        logits = torch.cat([pos_logits, logits.gather(1, neg_index)], dim=1)
-    return torch.logsumexp(logits, dim=1) - pos_logits[:, 0]
+        logits = torch.cat([pos_logits, logits.gather(-1, neg_index)], dim=-1)
+    return torch.logsumexp(logits, dim=-1) - pos_logits[..., 0]
 
 
 class BasePrototypeContrastLoss(nn.Module, metaclass=ABCMeta):
     """Base of the two-view pixel-to-prototype contrast losses.
 
-    A loss is computed in each direction (view 0 and view 1 as the view
-    whose pixels are contrasted, see :meth:`view_loss`), averaged over the
-    two and weighted.
+    A loss contrasts the pixels of each view (view 0 and view 1) with a set
+    of prototypes, averages the two directions and is weighted. Every loss
+    receives the similarities of both views' pixels with both views'
+    prototypes (:func:`two_view_similarity`), computed once for all of
+    them.
 
     Args:
         loss_weight (float): Weight of the loss.
@@ -79,42 +110,38 @@ class BasePrototypeContrastLoss(nn.Module, metaclass=ABCMeta):
         self._loss_name = loss_name
 
     @abstractmethod
-    def view_loss(self, feats: Sequence[Tensor], labels: Sequence[Tensor],
-                  prototypes: Sequence[Tensor], view: int) -> Tensor:
-        """The unweighted loss of the pixels of view ``view`` (0 or 1).
+    def contrast(self, similarity: Tensor, labels: Tensor) -> Tensor:
+        """The unweighted loss, averaged over the two views.
 
         Args:
-            feats, labels, prototypes: See :meth:`forward`.
-            view (int): The view whose pixels are contrasted.
+            similarity, labels: See :meth:`forward`.
 
         Returns:
             Tensor: The scalar loss.
         """
 
-    def forward(self, feats: Sequence[Tensor], labels: Sequence[Tensor],
-                prototypes: Sequence[Tensor]) -> Tensor:
+    def forward(self, similarity: Tensor, labels: Tensor) -> Tensor:
         """Compute the loss.
 
-        Row m of both views' features and labels is the same grid position.
-
         Args:
-            feats (Sequence[Tensor]): Two (M, D) L2-normalised pixel features,
-                one per view.
-            labels (Sequence[Tensor]): Two (M,) long pseudo labels in
-                ``[0, K)``.
-            prototypes (Sequence[Tensor]): Two (K, D) L2-normalised
-                prototypes, without gradient.
+            similarity (Tensor): (2, 2, M, K) float32, ``[v, w]`` the
+                similarities of view v's L2-normalised pixel features with
+                view w's L2-normalised prototypes (without gradient to the
+                prototypes), see :func:`two_view_similarity`. Row m of both
+                views is the same grid position.
+            labels (Tensor): (2, M) long pseudo labels in ``[0, K)`` of the
+                two views.
 
         Returns:
-            Tensor: The weighted loss, averaged over the two directions.
+            Tensor: The weighted loss, averaged over the two views.
         """
-        if not len(feats) == len(labels) == len(prototypes) == 2:
-            raise ValueError(f'{self.__class__.__name__} needs two views of '
-                             f'feats, labels and prototypes')
-        losses = [
-            self.view_loss(feats, labels, prototypes, view) for view in (0, 1)
-        ]
-        return self.loss_weight * (losses[0] + losses[1]) / 2
+        if similarity.dim() != 4 or similarity.shape[:2] != (2, 2) or \
+                labels.shape != (2, similarity.shape[2]):
+            raise ValueError(f'{self.__class__.__name__} needs two views: '
+                             f'similarity (2, 2, M, K) and labels (2, M), '
+                             f'got {tuple(similarity.shape)} and '
+                             f'{tuple(labels.shape)}')
+        return self.loss_weight * self.contrast(similarity, labels)
 
     @property
     def loss_name(self) -> str:

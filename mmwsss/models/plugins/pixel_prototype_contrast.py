@@ -1,12 +1,14 @@
 """Pixel-to-prototype contrast, a plug-in regulariser of WSSS classifiers."""
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
+import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmseg.utils import ConfigType, OptMultiConfig
 from torch import Tensor, nn
 
 from mmwsss.registry import MODELS
+from ..losses import two_view_similarity
 from ..utils import pseudo_labels_and_prototypes
 
 
@@ -26,14 +28,21 @@ class PixelPrototypeContrast(BaseModule):
     Args:
         projection (dict): Config of the projection head (MODELS).
         losses (Sequence[dict]): Configs of the contrast losses (MODELS),
-            each called as ``loss(feats, labels, prototypes)`` with two views
-            of each, see :class:`BasePrototypeContrastLoss`, and with a
-            distinct ``loss_name``.
+            each called as ``loss(similarity, labels)`` with both views'
+            similarities and pseudo labels (:meth:`contrast_inputs`), see
+            :class:`BasePrototypeContrastLoss`, and with a distinct
+            ``loss_name``.
         bg_score (float): The constant background score of the pseudo labels
             (0.20 for SEAM, 0.10 for EPS). Defaults to 0.20.
         topk_divisor (int): A prototype is made of the ``h * w //
             topk_divisor`` top positions of the batch (8 for SEAM, 16 for
             EPS). Defaults to 8.
+        topk_ties (str): How tied CAM scores enter a prototype's top
+            positions: ``'lowest_index'`` (the same on every device; what
+            ``torch.topk`` does on CUDA, and on CPU at the authors' shapes)
+            or ``'torch'`` (``torch.topk`` of the running device, as the
+            authors' code), see :func:`pseudo_labels_and_prototypes`.
+            Defaults to 'lowest_index'.
         init_cfg (dict | list[dict], optional): Initialisation config.
             Defaults to None.
     """
@@ -43,6 +52,7 @@ class PixelPrototypeContrast(BaseModule):
                  losses: Sequence[ConfigType],
                  bg_score: float = 0.20,
                  topk_divisor: int = 8,
+                 topk_ties: str = 'lowest_index',
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg)
         self.projection = MODELS.build(projection)
@@ -53,6 +63,7 @@ class PixelPrototypeContrast(BaseModule):
                              f'distinct loss_name values, got {names}')
         self.bg_score = bg_score
         self.topk_divisor = topk_divisor
+        self.topk_ties = topk_ties
 
     def loss(self,
              feats: Tuple[Tensor, Tensor],
@@ -106,31 +117,49 @@ class PixelPrototypeContrast(BaseModule):
         Returns:
             dict[str, Tensor]: The weighted loss of each loss module.
         """
+        similarity, pixel_labels = self.contrast_inputs(
+            projs, cams, labels, bg_index, valid)
+        if pixel_labels.shape[1] == 0:  # no usable position
+            zero = projs[0].sum() * 0 + projs[1].sum() * 0
+            return {loss.loss_name: zero for loss in self.losses}
+        return {
+            loss.loss_name: loss(similarity, pixel_labels)
+            for loss in self.losses
+        }
+
+    def contrast_inputs(self,
+                        projs: Tuple[Tensor, Tensor],
+                        cams: Tuple[Tensor, Tensor],
+                        labels: Tensor,
+                        bg_index: int,
+                        valid: Optional[Tensor] = None
+                        ) -> Tuple[Tensor, Tensor]:
+        """The similarities and pseudo labels every contrast loss takes.
+
+        Args:
+            projs, cams, labels, bg_index, valid: See :meth:`loss_by_proj`.
+
+        Returns:
+            tuple[Tensor, Tensor]: ``similarity`` (2, 2, M, K), ``[v, w]``
+            the L2-normalised pixel features of view v against view w's
+            prototypes (see :func:`two_view_similarity`), and the pseudo
+            labels (2, M), M the usable positions.
+        """
         if projs[0].shape != projs[1].shape:
             raise ValueError(f'The two views must be on the same grid, got '
                              f'{tuple(projs[0].shape)} and '
                              f'{tuple(projs[1].shape)}')
-        targets = [
-            pseudo_labels_and_prototypes(cam, proj, labels, bg_index,
-                                         self.bg_score, self.topk_divisor,
-                                         valid)
-            for cam, proj in zip(cams, projs)
-        ]
-        pixel_feats, pixel_labels = [], []
-        for proj, target in zip(projs, targets):
-            # (N * h * w, D) unit pixel features, in float32 under autocast.
-            proj = F.normalize(proj.float(), dim=1)
-            pixel_feats.append(proj.permute(0, 2, 3, 1).flatten(0, 2))
-            pixel_labels.append(target.pseudo_labels.flatten())
+        projs, cams = torch.stack(projs), torch.stack(cams)
+        targets = pseudo_labels_and_prototypes(cams, projs, labels, bg_index,
+                                               self.bg_score,
+                                               self.topk_divisor, valid,
+                                               self.topk_ties)
+        # (2, N * h * w, D) unit pixel features, in float32 under autocast.
+        feats = F.normalize(projs.float(), dim=2)
+        feats = feats.permute(0, 1, 3, 4, 2).flatten(1, 3)
+        pixel_labels = targets.pseudo_labels.flatten(1)  # (2, N * h * w)
         if valid is not None:
             keep = valid.flatten()  # the same positions in both views
-            if not keep.any():
-                zero = projs[0].sum() * 0 + projs[1].sum() * 0
-                return {loss.loss_name: zero for loss in self.losses}
-            pixel_feats = [feat[keep] for feat in pixel_feats]
-            pixel_labels = [label[keep] for label in pixel_labels]
-        prototypes = [target.prototypes for target in targets]
-        return {
-            loss.loss_name: loss(pixel_feats, pixel_labels, prototypes)
-            for loss in self.losses
-        }
+            feats, pixel_labels = feats[:, keep], pixel_labels[:, keep]
+        prototypes = targets.prototypes  # (2, C + 1, D)
+        return two_view_similarity(feats, prototypes), pixel_labels

@@ -19,3 +19,19 @@ def _naive_nce(feat, positive, prototypes, temperature):
 def naive_nce():
     """The contrast of one pixel, computed with Python loops and math."""
     return _naive_nce
+
+
+def _contrast_inputs(feats, labels, prototypes):
+    """The (similarity, labels) a contrast loss takes, from two views of
+    (M, D) pixel features, (M,) labels and (K, D) prototypes."""
+    import torch
+
+    from mmwsss.models.losses import two_view_similarity
+    return (two_view_similarity(torch.stack(feats), torch.stack(prototypes)),
+            torch.stack(list(labels)))
+
+
+@pytest.fixture
+def contrast_inputs():
+    """Two views of features, labels and prototypes -> a loss's inputs."""
+    return _contrast_inputs

@@ -27,12 +27,12 @@ def _views():
     return feats, labels, prototypes
 
 
-def test_cross_prototype_equals_naive(naive_nce):
+def test_cross_prototype_equals_naive(naive_nce, contrast_inputs):
     feats, labels, prototypes = _views()
     loss = MODELS.build(dict(type='CrossPrototypeContrastLoss'))
     assert isinstance(loss, CrossPrototypeContrastLoss)
     assert loss.loss_name == 'loss_cross_proto'
-    value = loss(feats, labels, prototypes)
+    value = loss(*contrast_inputs(feats, labels, prototypes))
 
     directions = []
     for view, other in ((0, 1), (1, 0)):
@@ -45,7 +45,7 @@ def test_cross_prototype_equals_naive(naive_nce):
     assert value.item() == pytest.approx(expected, rel=1e-5)
 
 
-def test_cross_prototype_weight_and_temperature(naive_nce):
+def test_cross_prototype_weight_and_temperature(naive_nce, contrast_inputs):
     feats, labels, prototypes = _views()
     loss = CrossPrototypeContrastLoss(
         loss_weight=2.0, temperature=0.5, loss_name='loss_x')
@@ -54,14 +54,15 @@ def test_cross_prototype_weight_and_temperature(naive_nce):
         naive_nce(feats[0][m], prototypes[1][labels[0][m]], prototypes[1], 0.5)
         / 5 + naive_nce(feats[1][m], prototypes[0][labels[1][m]],
                         prototypes[0], 0.5) / 5 for m in range(5))
-    value = loss(feats, labels, prototypes)
+    value = loss(*contrast_inputs(feats, labels, prototypes))
     assert value.item() == pytest.approx(2.0 * expected / 2, rel=1e-5)
 
 
-def test_cross_prototype_gradient_reaches_feats_only():
+def test_cross_prototype_gradient_reaches_feats_only(contrast_inputs):
     feats, labels, prototypes = _views()
     feats = [feat.clone().requires_grad_() for feat in feats]
-    CrossPrototypeContrastLoss()(feats, labels, prototypes).backward()
+    CrossPrototypeContrastLoss()(
+        *contrast_inputs(feats, labels, prototypes)).backward()
     assert all(torch.isfinite(feat.grad).all() for feat in feats)
     assert all(feat.grad.abs().sum() > 0 for feat in feats)
     assert all(proto.grad is None for proto in prototypes)

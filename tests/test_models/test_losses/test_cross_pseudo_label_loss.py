@@ -26,13 +26,13 @@ def _views():
     return feats, labels, prototypes
 
 
-def test_cross_pseudo_label_contrast_equals_naive(naive_nce):
+def test_cross_pseudo_label_contrast_equals_naive(naive_nce, contrast_inputs):
     feats, labels, prototypes = _views()
     loss = MODELS.build(
         dict(type='CrossPseudoLabelContrastLoss', loss_weight=0.1))
     assert isinstance(loss, CrossPseudoLabelContrastLoss)
     assert loss.loss_name == 'loss_cross_label'
-    value = loss(feats, labels, prototypes)
+    value = loss(*contrast_inputs(feats, labels, prototypes))
 
     directions = []
     for view, other in ((0, 1), (1, 0)):
@@ -46,16 +46,17 @@ def test_cross_pseudo_label_contrast_equals_naive(naive_nce):
     assert value.item() == pytest.approx(expected, rel=1e-5)
 
 
-def test_cross_pseudo_label_contrast_differs_from_own_labels():
+def test_cross_pseudo_label_contrast_differs_from_own_labels(contrast_inputs):
     feats, labels, prototypes = _views()
     loss = CrossPseudoLabelContrastLoss()
-    swapped = loss(feats, labels, prototypes)
-    same = loss(feats, labels[::-1], prototypes)
+    swapped = loss(*contrast_inputs(feats, labels, prototypes))
+    same = loss(*contrast_inputs(feats, labels[::-1], prototypes))
     assert not torch.isclose(swapped, same)
 
 
-def test_cross_pseudo_label_contrast_gradient_reaches_feats():
+def test_cross_pseudo_label_contrast_gradient_reaches_feats(contrast_inputs):
     feats, labels, prototypes = _views()
     feats = [feat.clone().requires_grad_() for feat in feats]
-    CrossPseudoLabelContrastLoss()(feats, labels, prototypes).backward()
+    CrossPseudoLabelContrastLoss()(
+        *contrast_inputs(feats, labels, prototypes)).backward()
     assert all(feat.grad.abs().sum() > 0 for feat in feats)

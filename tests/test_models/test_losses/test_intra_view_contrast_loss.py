@@ -38,10 +38,12 @@ def _dot(a, b):
 
 def _naive_view(naive_nce, feats, labels, prototypes, permutation, mine,
                 sample):
-    """The intra-view loss of one view as the method describes it: a loop
-    over classes, then over the sampled pixels."""
+    """The intra-view loss of one view as the authors' code computes it: a
+    loop over classes, then over the sampled pixels; the sum over classes is
+    divided by the number of classes present, 1-pixel classes included."""
     class_losses = []
-    for cls in sorted(set(labels.tolist())):
+    present = sorted(set(labels.tolist()))
+    for cls in present:
         members = [m for m in range(len(labels)) if labels[m] == cls]
         num = len(members)
         if sample:
@@ -70,21 +72,25 @@ def _naive_view(naive_nce, feats, labels, prototypes, permutation, mine,
             pixel_losses.append(
                 naive_nce(feats[m], prototypes[cls], denominator, 0.1))
         class_losses.append(sum(pixel_losses) / len(pixel_losses))
-    return sum(class_losses) / len(class_losses)
+    return sum(class_losses) / len(present)
 
 
 @pytest.mark.parametrize('mine', [True, False])
 @pytest.mark.parametrize('sample', [True, False])
-def test_intra_view_equals_naive(naive_nce, mine, sample):
+def test_intra_view_equals_naive(naive_nce, mine, sample, contrast_inputs):
     feats, labels, prototypes = _views()
     loss = IntraViewContrastLoss(
         prototype_miner=dict(type='SemiHardPrototypeMiner') if mine else None,
         pixel_sampler=dict(type='HardPixelSampler') if sample else None)
     torch.manual_seed(3)
-    value = loss(feats, labels, prototypes)
-    # The sampler draws one permutation per view, view 0 first.
+    value = loss(*contrast_inputs(feats, labels, prototypes))
+    # The sampler draws one permutation of both views' 48 pixels, view 1's
+    # numbered after view 0's.
     torch.manual_seed(3)
-    permutations = [torch.randperm(24), torch.randperm(24)]
+    permutation = torch.randperm(48)
+    permutations = [
+        permutation[permutation < 24], permutation[permutation >= 24] - 24
+    ]
     expected = sum(
         _naive_view(naive_nce, feats[view], labels[view], prototypes[view],
                     permutations[view], mine, sample) for view in (0, 1))
@@ -111,22 +117,24 @@ def test_intra_view_build_and_defaults():
     assert default.pixel_sampler.hard_range == (0.1, 0.6)
 
 
-def test_intra_view_single_pixel_classes_only():
+def test_intra_view_single_pixel_classes_only(contrast_inputs):
     feats, _, prototypes = _views()
     labels = [torch.tensor([0, 1, 2, 3])] * 2
     feats = [feat[:4].clone().requires_grad_() for feat in feats]
-    value = IntraViewContrastLoss()(feats, labels, prototypes)
+    value = IntraViewContrastLoss()(
+        *contrast_inputs(feats, labels, prototypes))
     value.backward()
     assert value.item() == 0
     assert all(
         torch.equal(feat.grad, torch.zeros_like(feat)) for feat in feats)
 
 
-def test_intra_view_gradient_reaches_sampled_feats_only():
+def test_intra_view_gradient_reaches_sampled_feats_only(contrast_inputs):
     feats, labels, prototypes = _views()
     feats = [feat.clone().requires_grad_() for feat in feats]
     torch.manual_seed(0)
-    IntraViewContrastLoss()(feats, labels, prototypes).backward()
+    IntraViewContrastLoss()(
+        *contrast_inputs(feats, labels, prototypes)).backward()
     assert all(torch.isfinite(feat.grad).all() for feat in feats)
     # The pixel of the single-pixel class 5 of view 0 is never sampled.
     lonely = (labels[0] == 5).nonzero()[0, 0]

@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 
 from mmwsss.models.losses import (BasePrototypeContrastLoss, prototype_nce,
-                                  prototype_similarity)
+                                  prototype_similarity, two_view_similarity)
 
 
 def _case():
@@ -67,11 +67,26 @@ def test_prototype_similarity_float32_under_autocast(dtype):
     torch.testing.assert_close(similarity, expected)
 
 
+def test_two_view_similarity_blocks():
+    feats, prototypes, _ = _case()
+    views = torch.stack([feats, -feats])  # (2, 6, 4)
+    protos = torch.stack([prototypes, prototypes.flip(0)])  # (2, 5, 4)
+    similarity = two_view_similarity(views, protos)
+    assert similarity.shape == (2, 2, 6, 5)
+    for view in (0, 1):
+        for proto_view in (0, 1):
+            torch.testing.assert_close(
+                similarity[view, proto_view],
+                views[view] @ protos[proto_view].t())
+    with pytest.raises(ValueError, match='Two views'):
+        two_view_similarity(feats, prototypes)
+
+
 class _OwnPrototypes(BasePrototypeContrastLoss):
 
-    def view_loss(self, feats, labels, prototypes, view):
-        similarity = prototype_similarity(feats[view], prototypes[view])
-        return prototype_nce(similarity, labels[view]).mean()
+    def contrast(self, similarity, labels):
+        own = similarity[[0, 1], [0, 1]]
+        return prototype_nce(own, labels).mean()
 
 
 def test_base_loss_averages_views_and_weights():
@@ -82,8 +97,10 @@ def test_base_loss_averages_views_and_weights():
                           pos_index).mean()
     view1 = prototype_nce(prototype_similarity(-feats, prototypes),
                           pos_index).mean()
-    value = loss([feats, -feats], [pos_index, pos_index],
-                 [prototypes, prototypes])
+    value = loss(
+        two_view_similarity(
+            torch.stack([feats, -feats]), torch.stack([prototypes] * 2)),
+        torch.stack([pos_index, pos_index]))
     assert value.item() == pytest.approx(0.3 * (view0 + view1).item() / 2)
 
 
@@ -91,6 +108,9 @@ def test_base_loss_checks():
     with pytest.raises(ValueError, match='loss_'):
         _OwnPrototypes(0.1, 0.1, 'own')
     feats, prototypes, pos_index = _case()
+    similarity = two_view_similarity(
+        torch.stack([feats, feats]), torch.stack([prototypes] * 2))
     with pytest.raises(ValueError, match='two views'):
-        _OwnPrototypes(0.1, 0.1, 'loss_own')([feats], [pos_index],
-                                             [prototypes])
+        _OwnPrototypes(0.1, 0.1, 'loss_own')(similarity[:1], pos_index[None])
+    with pytest.raises(ValueError, match='two views'):
+        _OwnPrototypes(0.1, 0.1, 'loss_own')(similarity, pos_index[None])

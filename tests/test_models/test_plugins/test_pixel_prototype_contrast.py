@@ -6,6 +6,7 @@ import torch.nn.functional as F
 
 import mmwsss.models.heads.projection_head  # noqa: F401 (registers)
 import mmwsss.models.losses  # noqa: F401
+from mmwsss.models.losses import two_view_similarity
 import mmwsss.models.samplers  # noqa: F401
 from mmwsss.models.plugins import PixelPrototypeContrast
 from mmwsss.models.utils import pseudo_labels_and_prototypes
@@ -93,9 +94,11 @@ def test_loss_wires_projection_warp_and_losses():
     ]
     pixel_labels = [target.pseudo_labels.flatten() for target in targets]
     prototypes = [target.prototypes for target in targets]
+    similarity = two_view_similarity(
+        torch.stack(pixel_feats), torch.stack(prototypes))
     torch.manual_seed(5)
     for loss in contrast.losses:
-        expected = loss(pixel_feats, pixel_labels, prototypes)
+        expected = loss(similarity, torch.stack(pixel_labels))
         torch.testing.assert_close(losses[loss.loss_name], expected)
 
 

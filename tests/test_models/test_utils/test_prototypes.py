@@ -93,19 +93,54 @@ def test_prototypes_weighted_by_scores():
         result.prototypes[1], F.normalize(mean, dim=0), atol=1e-4, rtol=0)
 
 
-def test_all_zero_channel_finite_and_no_grad():
+def test_all_zero_channel_is_the_mean_of_the_first_positions():
+    # The authors' normalisation turns a channel that is 0 over the whole
+    # batch into the constant -1: its top-K are the first K positions and
+    # its prototype their plain mean, the same as the constant background.
     cam, feats, labels = _random_case()
     cam[:, 2] = -1.  # zero after ReLU everywhere
     cam = cam.requires_grad_()
     feats = feats.requires_grad_()
     result = pseudo_labels_and_prototypes(cam, feats, labels, 0, 0.2, 8)
-    assert torch.isfinite(result.prototypes).all()
-    assert torch.equal(result.prototypes[2], torch.zeros(5))
+    first = feats.detach().permute(0, 2, 3, 1).flatten(0, 2)[:2].mean(0)
+    torch.testing.assert_close(result.prototypes[2], F.normalize(first, dim=0))
+    torch.testing.assert_close(result.prototypes[2], result.prototypes[0])
     assert not result.prototypes.requires_grad
     assert not result.pseudo_labels.requires_grad
     assert result.pseudo_labels.dtype == torch.long
-    assert (result.prototypes.norm(dim=1)[[0, 1, 3, 4]] - 1).abs().max() \
-        < 1e-5
+    assert (result.prototypes.norm(dim=1) - 1).abs().max() < 1e-5
+
+
+def test_scores_below_min_go_negative():
+    # Positions at the minimum score -(min + 1e-5) / (max - min + 1e-5),
+    # not 0: they weigh negatively when they enter the top-K.
+    cam = torch.zeros(1, 2, 1, 4)
+    cam[0, 1, 0] = torch.tensor([1., 3, 2, 1])  # min 1, max 3
+    feats = torch.randn(1, 3, 1, 4)
+    result = pseudo_labels_and_prototypes(cam, feats, torch.ones(1, 1), 0,
+                                          0.2, 1)  # K = 4: every position
+    low = -(1 + 1e-5) / (2 + 1e-5)
+    weights = torch.tensor([low, (2 - 1e-5) / (2 + 1e-5),
+                            (1 - 1e-5) / (2 + 1e-5), low])
+    mean = (weights[None] * feats[0, :, 0]).sum(1) / weights.sum()
+    torch.testing.assert_close(result.prototypes[1], F.normalize(mean, dim=0))
+
+
+@pytest.mark.parametrize('ties', ['lowest_index', 'torch'])
+def test_tie_orders(ties):
+    # 2 images of 8x8, k = 128 // 2 = 64 >= 128 / 64: torch.topk on CPU
+    # takes other tied positions of the constant background than the first.
+    cam, feats, labels = _random_case(num_imgs=2, size=8)
+    result = pseudo_labels_and_prototypes(cam, feats, labels, 0, 0.2, 1, None,
+                                          ties)
+    flat = feats.permute(0, 2, 3, 1).flatten(0, 2)
+    index = (torch.arange(64) if ties == 'lowest_index' else torch.full(
+        (1, 128), 0.2).topk(64).indices[0])
+    torch.testing.assert_close(result.prototypes[0],
+                               F.normalize(flat[index].mean(0), dim=0))
+    with pytest.raises(ValueError, match='ties'):
+        pseudo_labels_and_prototypes(cam, feats, labels, 0, 0.2, 1, None,
+                                     'random')
 
 
 def test_valid_mask():

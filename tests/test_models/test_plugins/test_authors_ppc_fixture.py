@@ -1,0 +1,135 @@
+"""PPC against the authors' code: the golden values of
+``shared/fixtures/authors_ppc_loss.pt`` (its ``about`` field says how they
+were computed). Six cases: SEAM + PPC and EPS + PPC, each with dense CAMs,
+CAMs with all-zero channels and a class with a single pixel."""
+import math
+import os.path as osp
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.config import Config
+from torch import nn
+
+from mmwsss.models.utils import pseudo_labels_and_prototypes
+from mmwsss.registry import MODELS
+from mmwsss.utils import register_all_modules
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
+FIXTURE = osp.join(ROOT, '..', 'shared', 'fixtures', 'authors_ppc_loss.pt')
+CASES = torch.load(FIXTURE, weights_only=True)['cases']
+IDS = [f"{case['variant']}-{case['scenario']}" for case in CASES]
+GRID = (16, 16)  # view 2's feature grid: 128 px at stride 8
+
+
+def _contrast(variant: str, **overrides) -> nn.Module:
+    """The shipped PPC config of ``variant`` with an identity projection
+    (the fixture holds projected features)."""
+    register_all_modules()
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', '_base_', 'models', 'ppc_head.py'))
+    contrast = MODELS.build({
+        **(cfg.contrast if variant == 'seam' else cfg.eps_contrast),
+        **overrides
+    })
+    contrast.projection = nn.Identity()
+    return contrast
+
+
+def _resize(x: torch.Tensor) -> torch.Tensor:
+    """The authors' resize of view 1's maps onto view 2's grid."""
+    return F.interpolate(x, GRID, mode='bilinear', align_corners=True)
+
+
+def _bg_index(case: dict) -> int:
+    return 0 if case['variant'] == 'seam' else -1
+
+
+def _assert_close(actual: torch.Tensor, expected: torch.Tensor) -> None:
+    """Equal to 1e-5 relative to the largest magnitude of ``expected``."""
+    scale = expected.abs().max().item()
+    torch.testing.assert_close(
+        actual, expected, rtol=1e-5, atol=1e-5 * scale)
+
+
+def _losses(case: dict, **overrides):
+    contrast = _contrast(case['variant'], **overrides)
+    f1 = case['f1'].clone().requires_grad_()
+    f2 = case['f2'].clone().requires_grad_()
+    losses = contrast.loss((f1, f2), (case['cam1'], case['cam2']),
+                           case['labels'], _resize, _bg_index(case))
+    return losses, f1, f2
+
+
+@pytest.mark.parametrize('case', CASES, ids=IDS)
+def test_cross_view_terms_and_gradients_equal_authors(case):
+    # On CPU the authors' torch.topk takes other tied positions than the
+    # lowest ones at these shapes (64 * K > N * h * w): ties='torch'.
+    losses, f1, f2 = _losses(case, topk_ties='torch')
+    for name, key in (('loss_cross_proto', 'cross_prototype'),
+                      ('loss_cross_label', 'cross_pseudo_label')):
+        _assert_close(losses[name].detach(), case[key])
+        grad1, grad2 = torch.autograd.grad(
+            losses[name], (f1, f2), retain_graph=True)
+        _assert_close(grad1, case[f'grad_{key}_f1'])
+        _assert_close(grad2, case[f'grad_{key}_f2'])
+
+
+@pytest.mark.parametrize('case', CASES, ids=IDS)
+@pytest.mark.parametrize('view', (1, 2))
+def test_prototypes_and_pseudo_labels_equal_authors(case, view):
+    contrast = _contrast(case['variant'])
+    feats, cam = case[f'f{view}'], case[f'cam{view}']
+    if view == 1:
+        feats, cam = _resize(feats), _resize(cam)
+    result = pseudo_labels_and_prototypes(cam, feats, case['labels'],
+                                          _bg_index(case), contrast.bg_score,
+                                          contrast.topk_divisor, None,
+                                          'torch')
+    assert torch.equal(result.pseudo_labels.flatten(),
+                       case[f'pseudo_label{view}'])
+    _assert_close(result.prototypes, case[f'prototypes{view}'])
+
+
+@pytest.mark.parametrize('case', CASES, ids=IDS)
+def test_lowest_index_ties_differ_only_in_tied_prototypes(case):
+    """The default tie order: the constant channels (the background, and a
+    class whose CAM is 0 over the whole batch) take the first K positions,
+    so their prototype is the plain mean of those features; every other
+    prototype is the authors'."""
+    contrast = _contrast(case['variant'])
+    feats, cam = case['f2'], case['cam2']
+    result = pseudo_labels_and_prototypes(cam, feats, case['labels'],
+                                          _bg_index(case), contrast.bg_score,
+                                          contrast.topk_divisor)
+    num_channels = cam.shape[1]
+    constant = cam.relu().amax((0, 2, 3)) == 0
+    constant[_bg_index(case) % num_channels] = True
+    _assert_close(result.prototypes[~constant],
+                  case['prototypes2'][~constant])
+    k = GRID[0] * GRID[1] // contrast.topk_divisor
+    first = feats.permute(0, 2, 3, 1).flatten(0, 2)[:k].mean(0)
+    expected = F.normalize(first, dim=0).expand(int(constant.sum()), -1)
+    _assert_close(result.prototypes[constant], expected)
+    assert torch.equal(result.pseudo_labels.flatten(), case['pseudo_label2'])
+
+
+@pytest.mark.parametrize('case', CASES, ids=IDS)
+def test_intra_view_expectation_equals_authors(case):
+    """The intra-view term is random (the random half of the hard pixel
+    sampling): its mean over draws must lie within 3 standard errors of the
+    authors' mean."""
+    contrast = _contrast(case['variant'], topk_ties='torch')
+    similarity, labels = contrast.contrast_inputs(
+        (_resize(case['f1']), case['f2']),
+        (_resize(case['cam1']), case['cam2']), case['labels'],
+        _bg_index(case))
+    intra = next(loss for loss in contrast.losses
+                 if loss.loss_name == 'loss_intra')
+    draws = 400
+    torch.manual_seed(0)
+    values = torch.stack([intra(similarity, labels)
+                          for _ in range(draws)]).double()
+    error = math.sqrt(case['intra_sd']**2 / case['draws'] +
+                      values.var().item() / draws)
+    assert abs(values.mean().item() - case['intra_mean']) < 3 * error
