@@ -6,7 +6,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmwsss.registry import TRANSFORMS
-from .utils import random_offset, resize_aligned, shift_aligned
+from .utils import (random_offset, resize_align_corners, resize_aligned,
+                    shift_aligned)
 
 
 @TRANSFORMS.register_module()
@@ -39,8 +40,15 @@ class TwoViewTransform(BaseTransform):
             zoom ``s`` of view 2 relative to ``size``. Defaults to None
             (``s = 1``).
         flip_prob (float): Probability of flipping view 2. Defaults to 0.
-        interpolation (str): Image interpolation. Defaults to 'bilinear'
-            (the authors resize the batch bilinearly).
+        interpolation (str): Image interpolation of mmcv's ``imresize``,
+            used with ``align_corners=False``. Defaults to 'bilinear'.
+        align_corners (bool): Resize the image (and saliency) as the
+            authors do, ``F.interpolate(mode='bilinear',
+            align_corners=True)`` on float values, which gives a float32
+            view 2 (the authors resize the normalised batch; normalisation
+            commutes with the resize). False: mmcv's ``imresize`` with
+            ``interpolation`` (pixel centres, the image's dtype). Defaults to
+            True.
         pad_val (Sequence[float]): Image fill where view 2 extends beyond
             view 1 (``s < 1``). Defaults to the ImageNet mean, BGR.
     """
@@ -50,6 +58,7 @@ class TwoViewTransform(BaseTransform):
                  scale_range: Optional[Tuple[float, float]] = None,
                  flip_prob: float = 0.,
                  interpolation: str = 'bilinear',
+                 align_corners: bool = True,
                  pad_val: Tuple[float, ...] = (103.53, 116.28, 123.675)):
         if len(size) != 2 or min(size) <= 0:
             raise ValueError(f'TwoViewTransform: invalid size {size}.')
@@ -65,6 +74,7 @@ class TwoViewTransform(BaseTransform):
         self.scale_range = scale_range
         self.flip_prob = flip_prob
         self.interpolation = interpolation
+        self.align_corners = align_corners
         self.pad_val = tuple(pad_val)
 
     def transform(self, results: dict) -> dict:
@@ -86,7 +96,11 @@ class TwoViewTransform(BaseTransform):
             seg_fields=['gt_saliency'] if 'gt_saliency' in results else [])
         if 'gt_saliency' in results:
             view['gt_saliency'] = results['gt_saliency']
-        resize_aligned(view, (rw, rh), self.interpolation)
+        if self.align_corners:
+            for key in ['img'] + view['seg_fields']:
+                view[key] = resize_align_corners(view[key], (rh, rw))
+        else:
+            resize_aligned(view, (rw, rh), self.interpolation)
         offset = (random_offset(rh, h2), random_offset(rw, w2))
         shift_aligned(view, (h2, w2), offset, self.pad_val, 255, 0.)
         flip = bool(np.random.rand() < self.flip_prob)
@@ -108,5 +122,6 @@ class TwoViewTransform(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(size={self.size}, '
                 f'scale_range={self.scale_range}, '
+                f'align_corners={self.align_corners}, '
                 f'flip_prob={self.flip_prob}, '
                 f'interpolation={self.interpolation!r})')

@@ -10,6 +10,8 @@ from typing import Sequence, Tuple
 
 import mmcv
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 #: Aligned maps that hold continuous values (resampled bilinearly).
 CONTINUOUS_FIELDS = ('gt_saliency', )
@@ -35,6 +37,26 @@ def resize_aligned(results: dict, size: Tuple[int, int],
         mode = 'bilinear' if key in CONTINUOUS_FIELDS else 'nearest'
         results[key] = mmcv.imresize(results[key], size, interpolation=mode)
     results['img_shape'] = results['img'].shape[:2]
+
+
+def resize_align_corners(array: np.ndarray,
+                         size: Tuple[int, int]) -> np.ndarray:
+    """Bilinear resize with corner samples aligned, as
+    ``F.interpolate(mode='bilinear', align_corners=True)``.
+
+    Args:
+        array (np.ndarray): ``(H, W)`` or ``(H, W, C)`` image or map.
+        size (tuple[int, int]): Target ``(h, w)``.
+
+    Returns:
+        np.ndarray: The float32 resized array, ``(h, w[, C])``.
+    """
+    tensor = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
+    planes = tensor.reshape(array.shape[:2] + (-1, )).permute(2, 0, 1)
+    resized = F.interpolate(
+        planes[None], size, mode='bilinear', align_corners=True)[0]
+    return resized.permute(1, 2, 0).reshape(
+        tuple(size) + array.shape[2:]).numpy()
 
 
 def random_offset(size: int, crop: int) -> int:

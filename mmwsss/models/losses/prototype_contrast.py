@@ -1,6 +1,6 @@
 """The core shared by the pixel-to-prototype contrast losses."""
 from abc import ABCMeta, abstractmethod
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
 from torch import Tensor, nn

@@ -52,7 +52,8 @@ class ViewWarp:
         self.size = tuple(size)
         #: Whether every view 2 is its view 1 resized: the warp is then a
         #: plain bilinear resize, which is faster than sampling a grid.
-        self.is_resize = bool(np.allclose(theta, np.eye(2, 3), rtol=0, atol=1e-9))
+        self.is_resize = bool(
+            np.allclose(theta, np.eye(2, 3), rtol=0, atol=1e-9))
         theta = torch.from_numpy(theta)
         self.grid = F.affine_grid(
             theta.to(device), (len(relations), 1) + tuple(size),

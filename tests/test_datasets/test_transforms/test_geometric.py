@@ -2,6 +2,8 @@
 import cv2
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
 from mmwsss.datasets.transforms import (RandomCropPad, RandomResizeLong,
                                         TwoViewTransform)
@@ -124,6 +126,28 @@ def test_two_view_default_is_fixed_resize_and_carries_saliency():
     corners = view1_to_view2(np.array([[15, 30], [30, 45]]), rel)
     assert ys.min() >= corners[0, 0] - 1 and ys.max() <= corners[1, 0] + 1
     assert xs.min() >= corners[0, 1] - 1 and xs.max() <= corners[1, 1] + 1
+
+
+def test_two_view_resizes_as_the_authors_interpolate():
+    """View 2 is F.interpolate(bilinear, align_corners=True) of view 1 (the
+    authors resize the normalised batch so), in float32; the pixel-centre
+    imresize stays an option."""
+    src = _results()
+    out = TwoViewTransform(size=(32, 40))(dict(src))
+    planes = torch.from_numpy(src['img'].astype(np.float32)).permute(2, 0, 1)
+    expected = F.interpolate(
+        planes[None], (32, 40), mode='bilinear', align_corners=True)[0]
+    assert out['view2_img'].dtype == np.float32
+    np.testing.assert_allclose(out['view2_img'],
+                               expected.permute(1, 2, 0).numpy(), atol=1e-4)
+    saliency = F.interpolate(
+        torch.from_numpy(src['gt_saliency'].astype(np.float32))[None, None],
+        (32, 40), mode='bilinear', align_corners=True)[0, 0]
+    np.testing.assert_allclose(out['view2_saliency'], saliency.numpy(),
+                               atol=1e-6)
+    legacy = TwoViewTransform(size=(32, 40), align_corners=False)(dict(src))
+    assert legacy['view2_img'].dtype == src['img'].dtype
+    assert not np.allclose(legacy['view2_img'], out['view2_img'], atol=1)
 
 
 def test_two_view_rejects_bad_arguments():
