@@ -7,7 +7,8 @@ the authors' value next to ours (the mean of ``--draws`` draws: the
 intra-view term is random). Run it on another checkout of mmwsss (e.g. an
 older commit) to measure what a change of behaviour does::
 
-    python benchmarks/ppc_fixture_losses.py [--topk-ties torch]
+    python benchmarks/ppc_fixture_losses.py [--topk-ties torch] \
+        [--pixel-centres]
     PYTHONPATH=OTHER_CHECKOUT python benchmarks/ppc_fixture_losses.py
 """
 import argparse
@@ -36,6 +37,10 @@ def main() -> None:
     parser.add_argument('--draws', type=int, default=100)
     parser.add_argument(
         '--topk-ties', help='override the plug-in\'s topk_ties')
+    parser.add_argument(
+        '--pixel-centres',
+        action='store_true',
+        help='resize view 1 with align_corners=False')
     args = parser.parse_args()
     register_all_modules()
     cfg = Config.fromfile(
@@ -54,8 +59,10 @@ def main() -> None:
 
         def resize(x: torch.Tensor) -> torch.Tensor:
             return F.interpolate(
-                x, case['f2'].shape[-2:], mode='bilinear',
-                align_corners=True)
+                x,
+                case['f2'].shape[-2:],
+                mode='bilinear',
+                align_corners=not args.pixel_centres)
 
         torch.manual_seed(0)
         total = {name: 0. for name, _ in TERMS}
