@@ -2,23 +2,28 @@
 
     python tools/affinity_labels.py CONFIG [--cams DIR] [--out DIR]
         [--split train_aug] [--low-alpha 4] [--high-alpha 24] [--crf]
-        [--cfg-options k=v ...]
+        [--overwrite] [--cfg-options k=v ...] [--debug]
 
 CONFIG is any config with a ``pseudo_mask_dataloader`` (image ids and
 labels); --cams and --out default to its ``cam_dir`` and
 ``affinity_label_dir`` keys. The CAMs are the ``{id}.npy`` files of
 ``tools/pseudo_masks.py --save-cam``. One VOC palette PNG per image (0
 background, classes, 255 unreliable) is written atomically into the output
-folder; a rerun skips finished images.
+folder; a rerun skips finished images, and the folder's manifest.json (CAM
+folder, exponents, CRF) makes a rerun with other inputs fail unless
+--overwrite.
 """
 import argparse
+import os.path as osp
 
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 
 from mmwsss.apis import load_config
 from mmwsss.apis.affinity import write_affinity_labels
-from mmwsss.apis.cli import add_cfg_options_arg, folder_arg, split_ann_file
+from mmwsss.apis.cli import (add_cfg_options_arg, add_debug_arg,
+                             add_overwrite_arg, config_section, folder_arg,
+                             positive_float, run_tool, split_ann_file)
 from mmwsss.registry import DATASETS
 
 
@@ -34,19 +39,21 @@ def parse_args() -> argparse.Namespace:
         help='split list name under ImageSets/Segmentation')
     parser.add_argument(
         '--low-alpha',
-        type=float,
+        type=positive_float,
         default=4.,
         help='exponent of the strong background (confident foreground)')
     parser.add_argument(
         '--high-alpha',
-        type=float,
+        type=positive_float,
         default=24.,
         help='exponent of the weak background (confident background)')
     parser.add_argument(
         '--crf',
         action='store_true',
         help='refine both argmaxes with a dense CRF (needs pydensecrf2)')
+    add_overwrite_arg(parser)
     add_cfg_options_arg(parser)
+    add_debug_arg(parser)
     return parser.parse_args()
 
 
@@ -57,7 +64,7 @@ def main() -> None:
     init_default_scope(cfg.get('default_scope', 'mmwsss'))
     cam_dir = folder_arg(args.cams, cfg, 'cam_dir')
     out_dir = folder_arg(args.out, cfg, 'affinity_label_dir')
-    dataset_cfg = cfg.pseudo_mask_dataloader.dataset
+    dataset_cfg = config_section(cfg, 'pseudo_mask_dataloader').dataset
     dataset_cfg.ann_file = split_ann_file(args.split)
     dataset = DATASETS.build(dataset_cfg)
     count = write_affinity_labels(
@@ -67,7 +74,9 @@ def main() -> None:
         dataset.metainfo['palette'],
         low_alpha=args.low_alpha,
         high_alpha=args.high_alpha,
-        crf=dict() if args.crf else None)
+        crf=dict() if args.crf else None,
+        manifest=dict(cams=osp.abspath(cam_dir)),
+        overwrite=args.overwrite)
     print_log(
         f'Wrote {count} affinity labels of {args.split} into {out_dir} '
         f'({len(dataset) - count} already there)',
@@ -75,4 +84,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -2,12 +2,17 @@
 
     python tools/pseudo_masks.py CONFIG CHECKPOINT --out DIR
         [--split train_aug] [--bg-thr SCORE] [--save-cam] [--crf]
-        [--cfg-options k=v ...] [--launcher {none,pytorch}]
+        [--overwrite] [--cfg-options k=v ...] [--launcher {none,pytorch}]
+        [--debug]
 
 One VOC palette PNG per image (and with --save-cam the CAMs as .npy) is
-written atomically into DIR; a rerun skips finished images. The background
-score is --bg-thr, else the best one of the seed evaluation saved beside the
-checkpoint (seed_metric.json), else the model's test_cfg.bg_thr.
+written atomically into DIR; a rerun skips finished images and removes the
+temporary files of a killed run. DIR/manifest.json records what produced
+the masks (checkpoint SHA-256, background score, CRF, config digest); a
+rerun with other inputs is refused unless --overwrite. The background
+score (in [0, 1]) is --bg-thr, else the best one of the seed evaluation
+saved beside the checkpoint (seed_metric.json), else the model's
+test_cfg.bg_thr.
 """
 import argparse
 import json
@@ -16,8 +21,11 @@ import os.path as osp
 from mmengine.logging import print_log
 
 from mmwsss.apis import prepare_pseudo_masks, write_pseudo_masks
-from mmwsss.apis.cli import (add_runner_args, build_runner, load_tool_config,
-                             parse_runner_args, split_ann_file)
+from mmwsss.apis.cli import (add_overwrite_arg, add_runner_args, build_runner,
+                             config_section, load_tool_config,
+                             parse_runner_args, run_tool, split_ann_file,
+                             unit_interval)
+from mmwsss.apis.resumable import file_digest, text_digest
 from mmwsss.utils import load_model_weights
 
 
@@ -32,7 +40,10 @@ def parse_args() -> argparse.Namespace:
         default='train_aug',
         help='split list name under ImageSets/Segmentation')
     parser.add_argument(
-        '--bg-thr', type=float, default=None, help='background score')
+        '--bg-thr',
+        type=unit_interval,
+        default=None,
+        help='background score, in [0, 1]')
     parser.add_argument(
         '--save-cam', action='store_true', help='also write the CAMs (.npy)')
     parser.add_argument(
@@ -40,6 +51,7 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='refine with a dense CRF (needs pydensecrf2)')
     parser.add_argument('--work-dir', help='the dir to save logs')
+    add_overwrite_arg(parser)
     add_runner_args(parser)
     return parse_runner_args(parser)
 
@@ -69,7 +81,7 @@ def main() -> None:
     args = parse_args()
     work_dir = args.work_dir or osp.join(args.out, 'logs')
     cfg = load_tool_config(args, work_dir)
-    dataloader_cfg = cfg.pseudo_mask_dataloader
+    dataloader_cfg = config_section(cfg, 'pseudo_mask_dataloader')
     dataloader_cfg.dataset.ann_file = split_ann_file(args.split)
     runner = build_runner(cfg)
     load_model_weights(runner.model, args.checkpoint)
@@ -78,7 +90,14 @@ def main() -> None:
         args.out,
         background_score(args, cfg),
         save_cam=args.save_cam,
-        crf=dict() if args.crf else None)
+        crf=dict() if args.crf else None,
+        manifest=dict(
+            checkpoint_sha256=file_digest(args.checkpoint),
+            config_sha256=text_digest(
+                dict(
+                    model=cfg.model.to_dict(),
+                    pipeline=dataloader_cfg.dataset.get('pipeline')))),
+        overwrite=args.overwrite)
     if dataloader is None:
         print_log(
             f'Every pseudo mask of {args.split} is already in '
@@ -90,4 +109,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

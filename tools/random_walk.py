@@ -2,14 +2,17 @@
 
     python tools/random_walk.py CONFIG CHECKPOINT [--cams DIR] [--out DIR]
         [--split train_aug] [--beta 8] [--logt 6] [--bg-score 0.27]
-        [--cfg-options k=v ...] [--launcher {none,pytorch}]
+        [--overwrite] [--cfg-options k=v ...] [--launcher {none,pytorch}]
+        [--debug]
 
 CONFIG is the AffinityNet config; --cams and --out default to its
 ``cam_dir`` and ``refined_mask_dir`` keys, --beta, --logt and --bg-score to
 its ``model.test_cfg``. The CAMs are the ``{id}.npy`` files of
 ``tools/pseudo_masks.py --save-cam``. Images go one per batch through the
 ``pseudo_mask_dataloader``; one VOC palette PNG per image is written
-atomically into the output folder, and a rerun skips finished images.
+atomically into the output folder, and a rerun skips finished images;
+the folder's manifest.json (checkpoint SHA-256, CAM folder, parameters,
+config digest) makes a rerun with other inputs fail unless --overwrite.
 """
 import argparse
 import os.path as osp
@@ -17,9 +20,11 @@ import os.path as osp
 from mmengine.logging import print_log
 
 from mmwsss.apis.affinity import prepare_random_walk, write_refined_masks
-from mmwsss.apis.cli import (add_runner_args, build_runner, folder_arg,
-                             load_tool_config, parse_runner_args,
-                             split_ann_file)
+from mmwsss.apis.cli import (add_overwrite_arg, add_runner_args, build_runner,
+                             config_section, folder_arg, load_tool_config,
+                             parse_runner_args, positive_float, run_tool,
+                             split_ann_file, unit_interval)
+from mmwsss.apis.resumable import file_digest, text_digest
 from mmwsss.utils import load_model_weights
 
 
@@ -35,14 +40,21 @@ def parse_args() -> argparse.Namespace:
         default='train_aug',
         help='split list name under ImageSets/Segmentation')
     parser.add_argument(
-        '--beta', type=float, help='affinity exponent (default: config)')
+        '--beta',
+        type=positive_float,
+        help='affinity exponent (default: config)')
     parser.add_argument(
-        '--logt', type=int, help='number of squarings (default: config)')
+        '--logt',
+        type=int,
+        choices=range(0, 17),
+        metavar='{0..16}',
+        help='number of squarings (default: config)')
     parser.add_argument(
         '--bg-score',
-        type=float,
+        type=unit_interval,
         help='constant background score (default: config)')
     parser.add_argument('--work-dir', help='the dir to save logs')
+    add_overwrite_arg(parser)
     add_runner_args(parser)
     return parse_runner_args(parser)
 
@@ -59,11 +71,21 @@ def main() -> None:
     for key in ('beta', 'logt', 'bg_score'):
         if getattr(args, key) is not None:
             test_cfg[key] = getattr(args, key)
-    dataloader_cfg = cfg.pseudo_mask_dataloader
+    dataloader_cfg = config_section(cfg, 'pseudo_mask_dataloader')
     dataloader_cfg.dataset.ann_file = split_ann_file(args.split)
     runner = build_runner(cfg)
     load_model_weights(runner.model, args.checkpoint)
-    palette, dataloader = prepare_random_walk(dataloader_cfg, out_dir)
+    palette, dataloader = prepare_random_walk(
+        dataloader_cfg,
+        out_dir,
+        manifest=dict(
+            checkpoint_sha256=file_digest(args.checkpoint),
+            cams=osp.abspath(cam_dir),
+            config_sha256=text_digest(
+                dict(
+                    model=cfg.model.to_dict(),
+                    pipeline=dataloader_cfg.dataset.get('pipeline')))),
+        overwrite=args.overwrite)
     if dataloader is None:
         print_log(
             f'Every refined mask of {args.split} is already in {out_dir}.',
@@ -75,4 +97,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -9,7 +9,7 @@ import json
 import os.path as osp
 
 from mmwsss.apis.cli import (add_runner_args, build_runner, load_tool_config,
-                             parse_runner_args)
+                             parse_runner_args, run_tool)
 from mmwsss.utils import atomic_write_bytes, load_model_weights
 
 
@@ -49,4 +49,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

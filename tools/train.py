@@ -2,14 +2,22 @@
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume] [--amp]
         [--cfg-options k=v ...] [--launcher {none,pytorch,slurm,mpi}]
+        [--debug]
+
+With --resume, training continues from the newest complete checkpoint of
+the work dir (the one ``last_checkpoint`` names, else the newest complete
+``epoch_N.pth`` / ``iter_N.pth``). Input errors are printed as one line;
+--debug shows their traceback.
 """
 import argparse
+import os
 
 import torch
 from mmengine.logging import print_log
 
 from mmwsss.apis.cli import (add_runner_args, build_runner, load_tool_config,
-                             parse_runner_args)
+                             parse_runner_args, run_tool)
+from mmwsss.utils import find_resume_checkpoint, remove_temporaries
 
 
 def parse_args() -> argparse.Namespace:
@@ -46,8 +54,13 @@ def main() -> None:
         else:  # mmengine's AmpOptimWrapper needs a GPU; bfloat16 does not
             cfg.optim_wrapper.type = 'BF16OptimWrapper'
     cfg.resume = args.resume
+    if args.resume:
+        if int(os.environ.get('RANK', 0)) == 0:
+            remove_temporaries(cfg.work_dir)  # of a save that was killed
+        if cfg.get('load_from') is None:
+            cfg.load_from = find_resume_checkpoint(cfg.work_dir)
     build_runner(cfg).train()
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

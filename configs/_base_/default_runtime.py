@@ -12,7 +12,9 @@ log_level = 'INFO'
 load_from = None
 resume = False
 randomness = dict(seed=0)
-# checkpoints (resume included) load with torch.load(weights_only=True);
+# checkpoints (resume included) load with torch.load(weights_only=True) and
+# are written atomically, the outdated one removed only once the new one is
+# complete (file backend 'atomic_local'; --resume takes the newest complete);
 # training stops at the first NaN / infinite loss, naming the term; CAM
 # overlays of the first evaluated images go to the work dir
 default_hooks = dict(
@@ -20,6 +22,8 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    checkpoint=dict(
+        type='CheckpointHook', backend_args=dict(backend='atomic_local')),
     safe_checkpoint=dict(type='SafeCheckpointHook'),
     finite_loss=dict(type='FiniteLossHook'),
     visualization=dict(type='CAMVisualizationHook', num_images=8))

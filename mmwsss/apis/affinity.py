@@ -14,7 +14,7 @@ Outputs are written per image id, atomically, in the pseudo-mask format
 (VOC palette PNG ``{id}.png``), and finished images are skipped on reruns.
 """
 import os.path as osp
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import mmcv
 import numpy as np
@@ -28,7 +28,8 @@ from mmwsss.structures import WSSSDataSample
 from mmwsss.utils import atomic_write_bytes, safe_join
 from .crf import dense_crf
 from .pseudo_masks import encode_palette_png
-from .resumable import predict_with_progress, unfinished_dataloader
+from .resumable import (claim_output_folder, predict_with_progress,
+                        unfinished_dataloader)
 
 
 def affinity_labels(cams: np.ndarray,
@@ -122,8 +123,16 @@ def write_affinity_labels(data_infos: Sequence[dict],
                           palette: Sequence[Sequence[int]],
                           low_alpha: float = 4.,
                           high_alpha: float = 24.,
-                          crf: Optional[Dict] = None) -> int:
+                          crf: Optional[Dict] = None,
+                          manifest: Optional[Dict[str, Any]] = None,
+                          overwrite: bool = False) -> int:
     """Write the affinity label map of every image not written yet.
+
+    With a ``manifest`` (what produces the labels, e.g. the CAM folder; the
+    exponents and CRF options are added), the output folder is claimed with
+    :func:`~mmwsss.apis.resumable.claim_output_folder` (temporary files of a
+    killed run removed; the labels of other inputs refused, or with
+    ``overwrite`` all written again).
 
     Args:
         data_infos (Sequence[dict]): Data infos with ``img_id``,
@@ -134,13 +143,21 @@ def write_affinity_labels(data_infos: Sequence[dict],
         low_alpha (float): Strong-background exponent. Defaults to 4.
         high_alpha (float): Weak-background exponent. Defaults to 24.
         crf (dict, optional): Dense CRF options. Defaults to None.
+        manifest (dict, optional): The inputs of the labels. Defaults to
+            None (the folder is not claimed).
+        overwrite (bool): Replace the labels of other inputs. Defaults to
+            False.
 
     Returns:
         int: Number of label maps written.
     """
+    keep = manifest is None or claim_output_folder(
+        out_dir,
+        dict(manifest, low_alpha=low_alpha, high_alpha=high_alpha, crf=crf),
+        overwrite)
     todo = [
         info for info in data_infos
-        if not osp.isfile(mask_path(out_dir, info['img_id']))
+        if not (keep and osp.isfile(mask_path(out_dir, info['img_id'])))
     ]
     bar = ProgressBar(len(todo)) if todo else None
     for info in todo:
@@ -202,8 +219,8 @@ def write_refined_masks(model: torch.nn.Module, dataloader: Iterable,
     model.eval()
     count = 0
     for sample in predict_with_progress(
-            dataloader, lambda batch: random_walk_refine(model, batch,
-                                                         cam_dir)):
+            dataloader,
+            lambda batch: random_walk_refine(model, batch, cam_dir)):
         mask = sample.pred_sem_seg.data[0].byte().cpu().numpy()
         atomic_write_bytes(
             mask_path(out_dir, sample.img_id),
@@ -214,9 +231,16 @@ def write_refined_masks(model: torch.nn.Module, dataloader: Iterable,
 
 def prepare_random_walk(
         dataloader_cfg: dict,
-        out_dir: str) -> Tuple[List[List[int]], Optional[DataLoader]]:
+        out_dir: str,
+        manifest: Optional[Dict[str, Any]] = None,
+        overwrite: bool = False
+) -> Tuple[List[List[int]], Optional[DataLoader]]:
     """The palette and a one-image-per-batch dataloader of the images
     without a refined mask in ``out_dir`` yet.
+
+    With a ``manifest`` (what produces the masks: checkpoint digest, CAM
+    folder, random-walk parameters...), the output folder is claimed with
+    :func:`~mmwsss.apis.resumable.claim_output_folder`.
 
     Args:
         dataloader_cfg (dict): Dataloader config (e.g. the config's
@@ -224,15 +248,21 @@ def prepare_random_walk(
             nor round up, so that ranks share the images without
             duplicates.
         out_dir (str): Output folder.
+        manifest (dict, optional): The inputs of the masks. Defaults to None
+            (the folder is not claimed).
+        overwrite (bool): Replace the masks of other inputs. Defaults to
+            False.
 
     Returns:
         tuple: The dataset's palette and the dataloader, or None if every
         image is done.
     """
     dataset = DATASETS.build(dataloader_cfg['dataset'])
+    keep = manifest is None or claim_output_folder(out_dir, manifest,
+                                                   overwrite)
     dataloader = unfinished_dataloader(
         dataloader_cfg,
         dataset,
-        lambda img_id: osp.isfile(mask_path(out_dir, img_id)),
+        lambda img_id: keep and osp.isfile(mask_path(out_dir, img_id)),
         batch_size=1)
     return dataset.metainfo['palette'], dataloader

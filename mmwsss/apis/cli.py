@@ -1,14 +1,99 @@
 """Command-line pieces shared by the tools under ``tools/``."""
 import argparse
+import math
 import os
 import os.path as osp
-from typing import Optional
+import sys
+from typing import Callable, Optional
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmwsss.registry import RUNNERS
+from mmwsss.utils import CheckpointError
 from .config_utils import load_config
+
+#: Errors that report bad input (a missing or invalid file, a bad value or
+#: config key, a refused checkpoint): the tools print them as one line.
+USER_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError,
+               PermissionError, ValueError, KeyError, CheckpointError)
+
+
+def user_message(error: BaseException) -> str:
+    """The one-line message of a user error.
+
+    An error raised in a data loader worker carries the worker's traceback
+    in its message; its last line is the original message.
+    """
+    text = error.args[0] if isinstance(error, KeyError) and error.args \
+        else str(error)
+    lines = [line for line in str(text).strip().splitlines() if line.strip()]
+    if 'Original Traceback' in str(text) and lines:
+        return lines[-1].strip()
+    return ' '.join(line.strip() for line in lines) or type(error).__name__
+
+
+def run_tool(main: Callable[[], None]) -> None:
+    """Run a tool's ``main``; print a user error without its traceback.
+
+    A user error (:data:`USER_ERRORS`) is printed as ``error: MESSAGE`` on
+    stderr and the tool exits with status 1; with ``--debug`` on the command
+    line the traceback is shown. Other errors keep their traceback.
+
+    Args:
+        main (Callable): The tool's main function.
+    """
+    try:
+        main()
+    except USER_ERRORS as e:
+        if '--debug' in sys.argv[1:]:
+            raise
+        print(
+            f'error: {user_message(e)}\n(run with --debug for the '
+            'traceback)',
+            file=sys.stderr)
+        sys.exit(1)
+
+
+def add_debug_arg(parser: argparse.ArgumentParser) -> None:
+    """Add ``--debug`` (tracebacks of user errors, see :func:`run_tool`)."""
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the traceback of input errors too')
+
+
+def _number(value: str, valid: Callable[[float], bool],
+            requirement: str) -> float:
+    """Parse a finite number that ``valid`` accepts, for argparse."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and valid(number)):
+        raise argparse.ArgumentTypeError(
+            f'must be a number {requirement}, got {value!r}')
+    return number
+
+
+def unit_interval(value: str) -> float:
+    """argparse type: a finite number in [0, 1] (a score, a threshold)."""
+    return _number(value, lambda x: 0 <= x <= 1, 'in [0, 1]')
+
+
+def positive_float(value: str) -> float:
+    """argparse type: a finite number > 0."""
+    return _number(value, lambda x: x > 0, '> 0')
+
+
+def add_overwrite_arg(parser: argparse.ArgumentParser) -> None:
+    """Add ``--overwrite`` (replace the outputs of other inputs)."""
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='write every image again if the output folder holds the '
+        'outputs of other inputs (other checkpoint, threshold or config); '
+        'by default such a rerun is refused')
 
 
 def add_cfg_options_arg(parser: argparse.ArgumentParser) -> None:
@@ -23,13 +108,14 @@ def add_cfg_options_arg(parser: argparse.ArgumentParser) -> None:
 def add_runner_args(parser: argparse.ArgumentParser) -> None:
     """Add the options of every tool that builds a Runner.
 
-    ``--cfg-options``, ``--launcher``, ``--trust-checkpoint`` and the
-    ``--local-rank`` that older launchers pass.
+    ``--cfg-options``, ``--launcher``, ``--trust-checkpoint``, ``--debug``
+    and the ``--local-rank`` that older launchers pass.
 
     Args:
         parser (argparse.ArgumentParser): The tool's parser.
     """
     add_cfg_options_arg(parser)
+    add_debug_arg(parser)
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -88,6 +174,18 @@ def folder_arg(value: Optional[str], cfg: Config, key: str) -> str:
     """
     value = value or cfg.get(key)
     if not value:
-        raise SystemExit(f'No folder given: pass it on the command line or '
-                         f'set {key} in the config.')
+        raise SystemExit(f'error: no folder given: pass it on the command '
+                         f'line or set {key} in the config.')
     return value
+
+
+def config_section(cfg: Config, key: str):
+    """The config's ``key``, or an error naming the config and the key.
+
+    Raises:
+        KeyError: If the config has no ``key``.
+    """
+    if cfg.get(key) is None:
+        raise KeyError(f'The config {cfg.filename} has no {key}, which this '
+                       'tool needs.')
+    return cfg[key]

@@ -32,7 +32,7 @@ from typing import Callable, Dict, List, Optional
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from mmwsss.utils import atomic_write_bytes
+from mmwsss.utils import atomic_write_bytes, find_resume_checkpoint
 
 #: Lines of the tools' output echoed to the console (the rest is logged).
 _ECHO = re.compile(r'Iter\((train|val|test)\) \[\s*\d+/\d+\]|seed mIoU|'
@@ -152,23 +152,14 @@ class WSSSPipeline:
         options.update(self.cfg[stage].get('cfg_options') or {})
         return options
 
-    def last_checkpoint(self, work_dir: str) -> Optional[str]:
-        """The checkpoint mmengine's ``last_checkpoint`` file points at."""
-        pointer = osp.join(work_dir, 'last_checkpoint')
-        if not osp.isfile(pointer):
-            return None
-        with open(pointer) as f:
-            path = f.read().strip()
-        return path if osp.isfile(path) else None
-
     def train(self, step: str, config: str, options: Dict) -> str:
         """Train (resuming an interrupted run); return the checkpoint."""
         work_dir = self.path(step)
         args = [config, '--work-dir', work_dir]
-        if self.last_checkpoint(work_dir):
+        if osp.isdir(work_dir) and find_resume_checkpoint(work_dir):
             args.append('--resume')
         self.tool(step, 'train.py', *args, *_options(options))
-        checkpoint = self.last_checkpoint(work_dir)
+        checkpoint = find_resume_checkpoint(work_dir)
         if checkpoint is None:
             raise RuntimeError(f'Step {step} saved no checkpoint in '
                                f'{work_dir}.')

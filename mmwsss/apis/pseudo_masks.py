@@ -1,7 +1,8 @@
 """Writing pseudo masks (and raw CAMs) from a stage-1 classifier."""
 import io
+import math
 import os.path as osp
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import mmcv
 import numpy as np
@@ -14,7 +15,8 @@ from mmwsss.registry import DATASETS
 from mmwsss.structures import WSSSDataSample
 from mmwsss.utils import atomic_write_bytes, safe_join
 from .crf import dense_crf
-from .resumable import predict_with_progress, unfinished_dataloader
+from .resumable import (claim_output_folder, predict_with_progress,
+                        unfinished_dataloader)
 
 
 def encode_palette_png(mask: np.ndarray, palette: List[List[int]]) -> bytes:
@@ -52,7 +54,7 @@ class PseudoMaskWriter:
     Args:
         out_dir (str): Output folder.
         palette (list[list[int]]): Class colours (dataset ``palette``).
-        bg_thr (float): Constant background score of the seeds.
+        bg_thr (float): Constant background score of the seeds, in [0, 1].
         save_cam (bool): Also write the CAMs. Defaults to False.
         crf (dict, optional): Keyword arguments of :func:`dense_crf` to
             refine the seeds with a dense CRF, or None. Defaults to None.
@@ -64,6 +66,11 @@ class PseudoMaskWriter:
                  bg_thr: float,
                  save_cam: bool = False,
                  crf: Optional[Dict] = None) -> None:
+        if not (isinstance(bg_thr, (int, float)) and math.isfinite(bg_thr)
+                and 0 <= bg_thr <= 1):
+            raise ValueError(f'The background score must be a number in '
+                             f'[0, 1] (CAMs are normalised to it), got '
+                             f'{bg_thr!r}.')
         self.out_dir = out_dir
         self.palette = palette
         self.bg_thr = bg_thr
@@ -111,13 +118,21 @@ class PseudoMaskWriter:
 
 
 def prepare_pseudo_masks(
-    dataloader_cfg: dict,
-    out_dir: str,
-    bg_thr: float,
-    save_cam: bool = False,
-    crf: Optional[Dict] = None
+        dataloader_cfg: dict,
+        out_dir: str,
+        bg_thr: float,
+        save_cam: bool = False,
+        crf: Optional[Dict] = None,
+        manifest: Optional[Dict[str, Any]] = None,
+        overwrite: bool = False
 ) -> Tuple[PseudoMaskWriter, Optional[DataLoader]]:
     """The writer and a dataloader over the images not written yet.
+
+    With a ``manifest`` (what produces the masks: checkpoint digest, config
+    digest...; the background score and CRF options are added), the folder
+    is claimed with :func:`~mmwsss.apis.resumable.claim_output_folder`: the
+    temporary files of a killed run are removed, and the masks of other
+    inputs are refused, or with ``overwrite`` all written again.
 
     Args:
         dataloader_cfg (dict): Dataloader config (e.g. the config's
@@ -127,6 +142,10 @@ def prepare_pseudo_masks(
         bg_thr (float): Background score of the seeds.
         save_cam (bool): Also write the CAMs. Defaults to False.
         crf (dict, optional): Dense CRF options. Defaults to None.
+        manifest (dict, optional): The inputs of the masks. Defaults to None
+            (the folder is not claimed).
+        overwrite (bool): Replace the masks of other inputs. Defaults to
+            False.
 
     Returns:
         tuple: The :class:`PseudoMaskWriter` (palette of the dataset) and the
@@ -135,7 +154,11 @@ def prepare_pseudo_masks(
     dataset = DATASETS.build(dataloader_cfg['dataset'])
     writer = PseudoMaskWriter(out_dir, dataset.metainfo['palette'], bg_thr,
                               save_cam, crf)
-    return writer, unfinished_dataloader(dataloader_cfg, dataset, writer.done)
+    done = writer.done
+    if manifest is not None and not claim_output_folder(
+            out_dir, dict(manifest, bg_thr=bg_thr, crf=crf), overwrite):
+        done = lambda img_id: False  # noqa: E731
+    return writer, unfinished_dataloader(dataloader_cfg, dataset, done)
 
 
 def write_pseudo_masks(model: torch.nn.Module, dataloader: Iterable,

@@ -1,14 +1,109 @@
-"""Resumable per-image jobs: skip finished images, show progress."""
+"""Resumable per-image jobs: skip finished images, show progress, and
+refuse to mix the outputs of different inputs in one folder."""
 import copy
-from typing import Callable, Iterable, Iterator, List, Optional
+import hashlib
+import json
+import os
+import os.path as osp
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from mmengine.dataset import BaseDataset
-from mmengine.dist import get_rank
+from mmengine.dist import barrier, get_rank
 from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
 from mmwsss.structures import WSSSDataSample
+from mmwsss.utils import atomic_write_bytes, remove_temporaries
+
+#: The file of an output folder that records what produced its outputs.
+MANIFEST = 'manifest.json'
+
+
+def file_digest(path: str) -> str:
+    """The SHA-256 of a file (e.g. a checkpoint), in hexadecimal."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def text_digest(value: Any) -> str:
+    """The SHA-256 of a value's JSON (e.g. a config section)."""
+    text = json.dumps(value, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _has_outputs(folder: str) -> bool:
+    """Whether ``folder`` (or a subfolder) holds a ``.png`` / ``.npy``."""
+    for _, _, files in os.walk(folder):
+        if any(
+                f.endswith(('.png', '.npy')) and not f.startswith('.')
+                for f in files):
+            return True
+    return False
+
+
+def claim_output_folder(out_dir: str,
+                        manifest: Dict[str, Any],
+                        overwrite: bool = False) -> bool:
+    """Make ``out_dir`` the folder of the outputs of ``manifest``'s inputs.
+
+    The folder records what produced it in ``manifest.json`` (checkpoint
+    digest, thresholds, config digest, ...). A rerun with the same inputs
+    resumes: the temporary files a killed run left are removed and finished
+    images are kept. A rerun with other inputs is refused, naming what
+    differs, unless ``overwrite``: then the manifest is replaced and every
+    image is to be written again. Collective under ``torchrun``: every rank
+    calls it; rank 0 changes the folder.
+
+    Args:
+        out_dir (str): The output folder.
+        manifest (dict): JSON-able description of the inputs.
+        overwrite (bool): Replace the outputs of other inputs. Defaults to
+            False.
+
+    Returns:
+        bool: Whether the finished images of the folder can be kept.
+
+    Raises:
+        ValueError: If the folder holds the outputs of other inputs (or of
+            unknown inputs) and ``overwrite`` is False.
+    """
+    path = osp.join(out_dir, MANIFEST)
+    manifest = json.loads(json.dumps(manifest, sort_keys=True, default=str))
+    old = None
+    if osp.isfile(path):
+        with open(path) as f:
+            old = json.load(f)
+    same = old == manifest
+    keep = same or (old is None and not _has_outputs(out_dir))
+    if not keep and not overwrite:
+        if old is None:
+            raise ValueError(
+                f'The output folder {out_dir} has no {MANIFEST}: it was not '
+                'written by this tool, or by an older version. Pass '
+                '--overwrite to write every image again, or choose another '
+                'folder.')
+        differ = sorted(
+            k for k in set(old) | set(manifest)
+            if old.get(k) != manifest.get(k))
+        details = '; '.join(f'{k}: {old.get(k)!r} -> {manifest.get(k)!r}'
+                            for k in differ)
+        raise ValueError(
+            f'The output folder {out_dir} holds the outputs of other inputs '
+            f'({details}). Pass --overwrite to replace them, or choose '
+            'another folder.')
+    barrier()
+    if get_rank() == 0:
+        remove_temporaries(out_dir)
+        if not same:
+            atomic_write_bytes(
+                path,
+                json.dumps(manifest, indent=2, sort_keys=True).encode())
+    barrier()
+    return keep
 
 
 def unfinished_dataloader(dataloader_cfg: dict, dataset: BaseDataset,
@@ -42,8 +137,9 @@ def unfinished_dataloader(dataloader_cfg: dict, dataset: BaseDataset,
 
 
 def predict_with_progress(
-    dataloader: Iterable, predict: Callable[[dict], List[WSSSDataSample]]
-) -> Iterator[WSSSDataSample]:
+    dataloader: Iterable,
+    predict: Callable[[dict],
+                      List[WSSSDataSample]]) -> Iterator[WSSSDataSample]:
     """Yield ``predict(batch)``'s samples of every batch, with a progress bar
     (images/s) on rank 0 over this rank's share of the images.
 

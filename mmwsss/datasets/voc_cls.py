@@ -1,6 +1,6 @@
 """PASCAL VOC with image-level labels, the dataset of every WSSS stage 1."""
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
 import mmengine
 import numpy as np
@@ -11,6 +11,7 @@ from PIL import Image
 from mmwsss.registry import DATASETS
 from mmwsss.utils import safe_join
 from .cls_labels import load_cls_labels
+from .keyed_sampler import SampleKey, keyed_randomness
 
 
 def labels_from_mask(path: str, num_classes: int) -> np.ndarray:
@@ -85,6 +86,12 @@ class VOCClsDataset(BaseSegDataset):
             the segmentation stage, which train on (pseudo) masks only.
             Defaults to True.
         **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
+
+    Indexed with a :class:`~mmwsss.datasets.keyed_sampler.SampleKey` (from
+    the ``Keyed*Sampler`` of the training configs), the pipeline's random
+    transforms draw from generators seeded by the key, so that a sample's
+    augmentation depends on ``(seed, epoch, index)`` only, not on the data
+    loader's worker processes.
     """
     METAINFO = PascalVOCDataset.METAINFO
 
@@ -117,6 +124,42 @@ class VOCClsDataset(BaseSegDataset):
             img_suffix=img_suffix,
             seg_map_suffix=seg_map_suffix,
             **kwargs)
+
+    def __getitem__(self, idx: Union[int, SampleKey]) -> dict:
+        """The sample ``idx`` after the pipeline; a :class:`SampleKey`
+        keys the randomness of its augmentation."""
+        if isinstance(idx, SampleKey):
+            with keyed_randomness(idx):
+                return super().__getitem__(idx.index)
+        return super().__getitem__(idx)
+
+    def prepare_data(self, idx: int) -> dict:
+        """The sample ``idx`` after the pipeline, its mask checked.
+
+        A mask that is not one channel of class indices of the image's size
+        (e.g. an RGB rendering) or that holds an index outside ``0..C`` and
+        255 is an error naming the mask file, instead of a shape error far
+        away (in a loss or a metric).
+        """
+        data = super().prepare_data(idx)
+        sample = data.get('data_samples') if isinstance(data, dict) else None
+        if sample is None or 'gt_sem_seg' not in sample:
+            return data
+        seg = sample.gt_sem_seg.data
+        path = sample.metainfo.get('seg_map_path',
+                                   self.get_data_info(idx).get('seg_map_path'))
+        size = tuple(data['inputs'].shape[-2:])
+        if seg.ndim != 3 or seg.shape[0] != 1 or tuple(seg.shape[1:]) != size:
+            raise ValueError(
+                f'The mask {path} must be one channel of class indices of '
+                f'its image\'s size {size}, got a map of shape '
+                f'{tuple(seg.shape)} (an RGB rendering?).')
+        bad = seg[(seg > self.num_classes) & (seg != 255)]
+        if bad.numel():
+            raise ValueError(f'The mask {path} holds index {int(bad[0])}, '
+                             'which is neither a class '
+                             f'(0..{self.num_classes}) nor 255.')
+        return data
 
     @property
     def num_classes(self) -> int:

@@ -25,7 +25,9 @@ def evaluate_mask_folder(mask_dir: str, dataset_cfg: dict) -> Dict[str, float]:
 
     Raises:
         FileNotFoundError: If a mask of the split is missing, named.
-        ValueError: If a mask's size differs from its ground truth.
+        ValueError: If a mask's size differs from its ground truth, or a mask
+            (or ground truth) is not one channel of indices in ``0..C`` and
+            255, named.
     """
     dataset = DATASETS.build(dict(dataset_cfg, with_label=False, pipeline=[]))
     metric = IoUMetric(iou_metrics=['mIoU'])
@@ -41,6 +43,17 @@ def evaluate_mask_folder(mask_dir: str, dataset_cfg: dict) -> Dict[str, float]:
                                     'is missing.') from e
         with Image.open(info['seg_map_path']) as img:
             gt = np.asarray(img)
+        num_classes = len(dataset.metainfo['classes']) - 1
+        for name, labels in ((path, pred), (info['seg_map_path'], gt)):
+            if labels.ndim != 2:
+                raise ValueError(f'The mask {name} must be one channel of '
+                                 'class indices, got a map of shape '
+                                 f'{labels.shape} (an RGB rendering?).')
+            bad = labels[(labels > num_classes) & (labels != 255)]
+            if bad.size:
+                raise ValueError(f'The mask {name} holds index {int(bad[0])},'
+                                 f' which is neither a class '
+                                 f'(0..{num_classes}) nor 255.')
         if pred.shape != gt.shape:
             raise ValueError(f'The mask {path} is {pred.shape}, its ground '
                              f'truth {info["seg_map_path"]} is {gt.shape}.')

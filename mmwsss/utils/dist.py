@@ -30,6 +30,9 @@ def setup_launcher(cfg: Config, launcher: str) -> None:
     if launcher != 'pytorch':
         raise ValueError(f'The {launcher!r} launcher needs CUDA; on CPU use '
                          "torchrun with --launcher pytorch.")
+    # the logged config names the backend actually used
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = \
+        'gloo'
     if not is_distributed():
         timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout')
         kwargs = {}

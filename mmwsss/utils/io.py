@@ -1,15 +1,21 @@
 """File helpers: atomic writes and confined paths.
 
-Every file mmwsss writes goes through :func:`atomic_write_bytes` so that an
-interrupted run (a kill, a full disk) never leaves a half-written file under
-its final name, and every path built from a name read from a file (an image id
-in a split list) goes through :func:`safe_join` so that no tool reads or
-writes outside the folder it was given.
+Every file mmwsss writes goes through :func:`atomic_open` (or
+:func:`atomic_write_bytes`) so that an interrupted run (a kill, a full disk)
+never leaves a half-written file under its final name, and every path built
+from a name read from a file (an image id in a split list) goes through
+:func:`safe_join` so that no tool reads or writes outside the folder it was
+given. Training checkpoints are written the same way through the file
+backend ``'atomic_local'`` (:class:`AtomicLocalBackend`).
 """
 import os
 import os.path as osp
+import re
 import tempfile
-from typing import Union
+from contextlib import contextmanager
+from typing import BinaryIO, ClassVar, Iterator, List, Union
+
+from mmengine.fileio import LocalBackend, register_backend
 
 PathLike = Union[str, 'os.PathLike[str]']
 
@@ -40,16 +46,41 @@ def safe_join(root: PathLike, name: str, suffix: str = '') -> str:
     return path
 
 
-def atomic_write_bytes(path: PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically.
+#: The temporary files of :func:`atomic_open`: ``.{name}.{random}.tmp``.
+_TEMPORARY = re.compile(r'^\..+\.[a-z0-9_]{8}\.tmp$')
 
-    The bytes go to a temporary file in the same folder, which is flushed,
-    synced and renamed over ``path``. On any error (a full disk included) the
-    temporary file is removed and ``path`` is left as it was.
+
+def _sync_folder(folder: str) -> None:
+    """Make a rename in ``folder`` durable (where the OS allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def atomic_open(path: PathLike) -> Iterator[BinaryIO]:
+    """Open a binary file that appears under ``path`` only once complete.
+
+    The bytes go to a temporary file ``.{name}.{random}.tmp`` in the same
+    folder; when the block ends without error the file is flushed, synced
+    and renamed over ``path`` (and the folder synced), so ``path`` holds
+    either its old content or the whole new one, whenever the process is
+    killed. On an error (a full disk included) the temporary file is
+    removed and ``path`` is left as it was. A kill leaves the temporary
+    file behind: :func:`remove_temporaries` clears them.
 
     Args:
         path (str | PathLike): The destination file.
-        data (bytes): The content.
+
+    Yields:
+        BinaryIO: The temporary file, open for writing.
     """
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
@@ -57,7 +88,7 @@ def atomic_write_bytes(path: PathLike, data: bytes) -> None:
         dir=folder, prefix='.' + osp.basename(path) + '.', suffix='.tmp')
     try:
         with os.fdopen(fd, 'wb') as f:
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -65,3 +96,83 @@ def atomic_write_bytes(path: PathLike, data: bytes) -> None:
         if osp.exists(tmp):
             os.remove(tmp)
         raise
+    _sync_folder(folder)
+
+
+def atomic_write_bytes(path: PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_open`).
+
+    Args:
+        path (str | PathLike): The destination file.
+        data (bytes): The content.
+    """
+    with atomic_open(path) as f:
+        f.write(data)
+
+
+def remove_temporaries(folder: PathLike) -> List[str]:
+    """Remove the temporary files that killed writers left in ``folder``.
+
+    Only files named like those of :func:`atomic_open`
+    (``.{name}.{random}.tmp``) are removed, in ``folder`` and its
+    subfolders. No writer may be running in the folder.
+
+    Args:
+        folder (str | PathLike): The folder (need not exist).
+
+    Returns:
+        list[str]: The removed files.
+    """
+    removed = []
+    for root, _, files in os.walk(folder):
+        for name in files:
+            if _TEMPORARY.match(name):
+                os.remove(osp.join(root, name))
+                removed.append(osp.join(root, name))
+    return removed
+
+
+@register_backend('atomic_local')
+class AtomicLocalBackend(LocalBackend):
+    """mmengine's local file backend with atomic writes and safe removals.
+
+    For training checkpoints (``default_hooks.checkpoint.backend_args =
+    dict(backend='atomic_local')``): mmengine's ``CheckpointHook`` removes the
+    outdated checkpoint *before* writing the new one, in place, so a kill
+    during the write (``max_keep_ckpts=1``) loses every checkpoint. Here
+
+    - :meth:`put` writes through :func:`atomic_open` (temporary file, fsync,
+      rename): a checkpoint file is always complete;
+    - :meth:`remove` only marks the file; the marked files are removed after
+      the next :meth:`put` has completed, i.e. once the new checkpoint is
+      complete (mmengine then moves ``last_checkpoint`` to it).
+    """
+
+    #: Files to remove after the next complete write (all instances: the
+    #: hook removes through its backend, the runner writes through another).
+    _outdated: ClassVar[List[str]] = []
+
+    def put(self, obj: bytes, filepath: PathLike) -> None:
+        """Write ``obj`` atomically, then remove the outdated files."""
+        atomic_write_bytes(filepath, obj)
+        self.remove_outdated(filepath)
+
+    def remove_outdated(self, written: PathLike) -> None:
+        """Remove the files marked by :meth:`remove`, except ``written``."""
+        written = osp.abspath(written)
+        outdated = [p for p in self._outdated if osp.abspath(p) != written]
+        self._outdated.clear()
+        for path in outdated:
+            if osp.isfile(path):
+                os.remove(path)
+
+    def put_text(self,
+                 obj: str,
+                 filepath: PathLike,
+                 encoding: str = 'utf-8') -> None:
+        """Write the text ``obj`` atomically."""
+        self.put(obj.encode(encoding), filepath)
+
+    def remove(self, filepath: PathLike) -> None:
+        """Remove ``filepath`` once the next write is complete."""
+        self._outdated.append(str(filepath))

@@ -110,10 +110,11 @@ def voc(tiny_voc, tmp_path_factory):
 
 
 def outputs(folder):
-    """{name: mtime} of the files of a folder (logs left out)."""
+    """{name: mtime} of the files of a folder (logs, manifest left out)."""
     return {
         name: os.stat(osp.join(folder, name)).st_mtime_ns
-        for name in os.listdir(folder) if name != 'logs'
+        for name in os.listdir(folder)
+        if name not in ('logs', 'manifest.json')
     }
 
 
@@ -196,6 +197,7 @@ def test_affinity_labels_tool(voc, tmp_path):
     assert first.returncode == 0, first.stderr
     written = outputs(out)
     assert len(written) == len(voc['infos'])
+    assert osp.isfile(osp.join(out, 'manifest.json'))
     second = run_tool(*args)
     assert second.returncode == 0, second.stderr
     assert 'Wrote 0 affinity labels' in second.stdout + second.stderr

@@ -5,9 +5,10 @@ import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmwsss.apis.cli import (add_runner_args, build_runner, folder_arg,
-                             load_tool_config, parse_runner_args,
-                             split_ann_file)
+from mmwsss.apis.cli import (add_runner_args, build_runner, config_section,
+                             folder_arg, load_tool_config, parse_runner_args,
+                             positive_float, split_ann_file, unit_interval,
+                             user_message)
 from mmwsss.registry import RUNNERS
 
 
@@ -24,7 +25,8 @@ def test_runner_args_and_local_rank(monkeypatch, tmp_path):
     config = tmp_path / 'c.py'
     config.write_text('a = 1\nb = dict(c=2)\n')
     monkeypatch.setattr('sys.argv', [
-        'tool', str(config), '--cfg-options', 'b.c=3', '--local-rank', '1',
+        'tool',
+        str(config), '--cfg-options', 'b.c=3', '--local-rank', '1',
         '--trust-checkpoint', 'x.pth'
     ])
     args = parse_runner_args(_parser())
@@ -63,3 +65,29 @@ def test_split_and_folders():
     assert folder_arg(None, cfg, 'cam_dir') == 'cams'
     with pytest.raises(SystemExit, match='refined_mask_dir'):
         folder_arg(None, cfg, 'refined_mask_dir')
+
+
+def test_number_arguments_and_config_sections(tmp_path):
+    assert unit_interval('0.25') == 0.25 and positive_float('8') == 8.
+    for bad in ('2.0', '-1', 'nan', 'inf', 'x'):
+        with pytest.raises(argparse.ArgumentTypeError, match=r'\[0, 1\]'):
+            unit_interval(bad)
+    for bad in ('0', '-3', 'nan'):
+        with pytest.raises(argparse.ArgumentTypeError, match='> 0'):
+            positive_float(bad)
+    (tmp_path / 'cfg.py').write_text('a = dict(b=1)\nc = None\n')
+    cfg = Config.fromfile(str(tmp_path / 'cfg.py'))
+    assert config_section(cfg, 'a') == dict(b=1)
+    for key in ('c', 'missing'):
+        with pytest.raises(KeyError, match=f'cfg.py has no {key}'):
+            config_section(cfg, key)
+
+
+def test_user_message_of_a_worker_error():
+    worker = ValueError('Caught ValueError in DataLoader worker process 0.\n'
+                        'Original Traceback (most recent call last):\n'
+                        '  File "x.py", line 1\n'
+                        'ValueError: The mask m.png holds index 30.')
+    assert user_message(worker) == 'ValueError: The mask m.png holds index 30.'
+    assert user_message(KeyError('The config has no x.')) == \
+        'The config has no x.'

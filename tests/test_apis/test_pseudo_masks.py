@@ -81,3 +81,36 @@ def test_ids_leaving_the_folder_are_refused(tmp_path):
         with pytest.raises(ValueError, match='Refusing'):
             writer(_sample(bad, [1, 0, 0, 0]))
     assert not osp.exists(tmp_path / 'escape.png')
+
+
+@pytest.mark.parametrize('bg_thr', [2.0, -1, float('nan'), float('inf')])
+def test_background_score_outside_the_unit_interval_is_refused(
+        tmp_path, bg_thr):
+    with pytest.raises(ValueError, match=r'in \[0, 1\].*got'):
+        PseudoMaskWriter(str(tmp_path), PALETTE, bg_thr=bg_thr)
+
+
+def test_folder_of_other_inputs_is_refused_unless_overwrite(tmp_path):
+    from mmwsss.apis.resumable import claim_output_folder
+    out = str(tmp_path / 'out')
+    inputs = dict(checkpoint_sha256='aa', bg_thr=0.2)
+    assert claim_output_folder(out, inputs)  # a new folder: nothing to redo
+    writer = PseudoMaskWriter(out, PALETTE, bg_thr=0.2)
+    writer(_sample('a', [1, 0, 0, 0]))
+    # a killed run's temporary file is removed on the rerun
+    orphan = osp.join(out, '.b.png.x1y2z3w4.tmp')
+    open(orphan, 'wb').close()
+    assert claim_output_folder(out, inputs)
+    assert not osp.exists(orphan) and writer.done('a')
+    other = dict(inputs, bg_thr=0.3)
+    with pytest.raises(
+            ValueError,
+            match=r'holds the outputs of other inputs \(bg_thr: 0\.2 -> '
+            r'0\.3\)\. Pass --overwrite'):
+        claim_output_folder(out, other)
+    assert not claim_output_folder(out, other, overwrite=True)  # redo all
+    assert claim_output_folder(out, other)  # and the folder is now theirs
+    # outputs without a manifest: of unknown origin
+    os.remove(osp.join(out, 'manifest.json'))
+    with pytest.raises(ValueError, match='has no manifest.json'):
+        claim_output_folder(out, other)

@@ -1,5 +1,6 @@
 import os
 import os.path as osp
+import re
 import shutil
 
 import numpy as np
@@ -152,3 +153,29 @@ def test_labels_from_mask_reads_palette(tmp_path):
     img.save(tmp_path / 'm.png')
     label = labels_from_mask(str(tmp_path / 'm.png'), 20)
     assert np.nonzero(label)[0].tolist() == [2, 19]
+
+
+def test_evaluation_mask_of_wrong_shape_or_index_is_named(tiny_voc, tmp_path):
+    root = _copy(tiny_voc, tmp_path)
+    dataset = _dataset(
+        root,
+        split='train',
+        cls_label_file='cls_labels.npy',
+        data_prefix=dict(
+            img_path='JPEGImages', seg_map_path='SegmentationClass'),
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadAnnotations'),
+            dict(type='PackWSSSInputs')
+        ])
+    assert dataset[0]['data_samples'].gt_sem_seg.data.shape[0] == 1
+    path = dataset.get_data_info(0)['seg_map_path']
+    with Image.open(path) as img:
+        mask = np.asarray(img)
+    Image.fromarray(np.where(mask == 0, 30, mask).astype(np.uint8)).save(path)
+    with pytest.raises(ValueError, match=rf'{re.escape(path)} holds index 30'):
+        dataset[0]
+    Image.fromarray(np.stack([mask] * 3, -1)).save(path)  # an RGB rendering
+    with pytest.raises(
+            ValueError, match=rf'{re.escape(path)} must be one channel'):
+        dataset[0]

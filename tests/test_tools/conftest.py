@@ -19,7 +19,7 @@ model = dict(
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(lr=0.01))
 train_dataloader = dict(
     batch_size={batch}, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=data_root, pipeline=_pipeline))
+    dataset=dict(data_root=data_root, pipeline={pipeline}))
 # batch 1: padding images of other sizes into a batch would change the CAMs
 # near their borders with the batch composition, i.e. with the process count
 val_dataloader = dict(
@@ -46,14 +46,16 @@ def tiny_cam_config(tmp_path, tiny_voc):
     """Write a tiny CAM config; returns ``make(batch=4, epochs=1, ...)``.
 
     ``norm`` is the backbone's normalisation ('GN', 'BN' or 'SyncBN', with
-    ``sync_bn='torch'``, i.e. every BN synchronised across processes).
+    ``sync_bn='torch'``, i.e. every BN synchronised across processes);
+    ``augment`` trains with the shipped config's random augmentation (resize
+    128-220, flip, colour jitter, crop 128) instead of a fixed resize.
     """
     norms = dict(
         GN=(dict(type='GN', num_groups=4, requires_grad=True), ''),
         BN=(dict(type='BN', requires_grad=True), ''),
         SyncBN=(dict(type='BN', requires_grad=True), "sync_bn = 'torch'"))
 
-    def make(batch=4, epochs=1, name='tiny_cam.py', norm='GN'):
+    def make(batch=4, epochs=1, name='tiny_cam.py', norm='GN', augment=False):
         path = tmp_path / name
         path.write_text(
             TINY_CAM.format(
@@ -64,7 +66,9 @@ def tiny_cam_config(tmp_path, tiny_voc):
                 batch=batch,
                 epochs=epochs,
                 norm_cfg=norms[norm][0],
-                extra=norms[norm][1]))
+                extra=norms[norm][1],
+                pipeline='{{_base_.train_pipeline}}'
+                if augment else '_pipeline'))
         return str(path)
 
     return make

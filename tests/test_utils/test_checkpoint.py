@@ -65,3 +65,50 @@ def test_missing_checkpoint_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match='nothere.pth'):
         _load_checkpoint(str(tmp_path / 'nothere.pth'))
     assert pickle  # (used by torch.save above)
+
+
+def test_truncated_checkpoint_is_named(tmp_path):
+    from mmengine.runner.checkpoint import _load_checkpoint
+
+    from mmwsss.utils import CheckpointError
+    _save(tmp_path / 'whole.pth', dict(state_dict=dict(w=torch.ones(1000))))
+    data = (tmp_path / 'whole.pth').read_bytes()
+    for size in (0, len(data) // 2):
+        (tmp_path / 'cut.pth').write_bytes(data[:size])
+        with pytest.raises(
+                CheckpointError,
+                match=r'Cannot read the checkpoint .*cut\.pth: it is '
+                'truncated or corrupt'):
+            _load_checkpoint(str(tmp_path / 'cut.pth'))
+
+
+def test_resume_falls_back_to_the_newest_complete_checkpoint(tmp_path):
+    from mmwsss.utils import find_resume_checkpoint
+    assert find_resume_checkpoint(str(tmp_path)) is None  # a new run
+    for step in (1, 2, 3):
+        _save(tmp_path / f'epoch_{step}.pth', dict(step=step))
+    pointer = tmp_path / 'last_checkpoint'
+    pointer.write_text(str(tmp_path / 'epoch_2.pth'))
+    assert find_resume_checkpoint(str(tmp_path)).endswith('epoch_2.pth')
+    # last_checkpoint names a file that is gone, or is empty (killed while
+    # it was written): the newest complete one; a cut epoch_3.pth is skipped
+    data = (tmp_path / 'epoch_3.pth').read_bytes()
+    (tmp_path / 'epoch_3.pth').write_bytes(data[:len(data) // 2])
+    for text in (str(tmp_path / 'epoch_9.pth'), ''):
+        pointer.write_text(text)
+        assert find_resume_checkpoint(str(tmp_path)).endswith('epoch_2.pth')
+    for step in (1, 2):
+        (tmp_path / f'epoch_{step}.pth').unlink()
+    with pytest.raises(FileNotFoundError, match='no complete checkpoint'):
+        find_resume_checkpoint(str(tmp_path))
+
+
+def test_expected_mismatch_is_allowed_and_left_out(tmp_path):
+    from mmwsss.utils import fit_state_dict
+    old = nn.Sequential(nn.Conv2d(3, 4, 1), nn.Conv2d(4, 5, 1))
+    new = nn.Sequential(nn.Conv2d(3, 4, 1), nn.Conv2d(4, 7, 1))
+    state = {'module.' + k: v for k, v in old.state_dict().items()}
+    with pytest.raises(ValueError, match=r'shape mismatch: 1\.weight'):
+        fit_state_dict(new, state, 'old.pth')
+    fitted = fit_state_dict(new, state, 'old.pth', expected=[r'1\..*'])
+    assert sorted(fitted) == ['0.bias', '0.weight']

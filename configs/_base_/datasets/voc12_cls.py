@@ -35,7 +35,9 @@ train_dataloader = dict(
     num_workers=4,
     persistent_workers=True,
     drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    # augmentation keyed to (seed, epoch, index): independent of the
+    # workers, exact on resume
+    sampler=dict(type='KeyedDefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

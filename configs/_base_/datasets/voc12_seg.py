@@ -45,7 +45,9 @@ train_dataloader = dict(
     num_workers=4,
     persistent_workers=True,
     drop_last=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
+    # augmentation keyed to (seed, epoch, index): independent of the
+    # workers, exact on resume
+    sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

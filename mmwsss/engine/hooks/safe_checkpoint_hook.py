@@ -1,13 +1,15 @@
 """Checkpoints that load with ``torch.load(..., weights_only=True)``."""
 import random
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import torch
 from mmengine.hooks import Hook
 from mmengine.logging import HistoryBuffer
+from torch.utils.data import DataLoader
 
 from mmwsss.registry import HOOKS
+from mmwsss.utils import fit_state_dict
 
 #: Marks a history buffer stored as plain tensors.
 _BUFFER_TAG = '__history_buffer__'
@@ -91,11 +93,42 @@ class SafeCheckpointHook(Hook):
     It also saves the states of the random generators (Python, numpy, torch)
     and restores them on ``--resume``, so that a run interrupted and resumed
     from a checkpoint continues with the random numbers the uninterrupted
-    run would have drawn (dropout, the random pixels of the contrast, the
-    data order and augmentation seeds).
+    run would have drawn (dropout, the random pixels of the contrast). The
+    data order and the augmentations do not depend on them: the samplers
+    seed the order by epoch, and the ``Keyed*Sampler`` of the configs key
+    each sample's augmentation (see :mod:`mmwsss.datasets.keyed_sampler`).
+    For the same reason it gives every data loader of the run a generator of
+    its own: PyTorch draws a number from the global generator each time a
+    loader starts its workers, i.e. every epoch, or once per run with
+    ``persistent_workers=True``, so that the workers' count and persistence
+    and an interruption would change the model's random numbers.
+
+    Every checkpoint the runner loads (``load_from``, ``--resume``) must fit
+    the model: a missing, unexpected or reshaped key is an error naming it
+    (mmengine only warns), unless it matches ``expected_mismatch``.
+
+    Args:
+        expected_mismatch (Sequence[str]): Regular expressions of the keys
+            that may be missing, unexpected or of another shape in a loaded
+            checkpoint (e.g. ``['decode_head\\.conv_seg\\..*']`` to start
+            a new head); the model keeps its initial values for them.
+            Defaults to ().
     """
 
     priority = 'VERY_LOW'
+
+    def __init__(self, expected_mismatch: Sequence[str] = ()) -> None:
+        self.expected_mismatch = tuple(expected_mismatch)
+
+    def before_train(self, runner) -> None:
+        """Give the train and validation loaders their own generators."""
+        loops = (runner.train_loop, runner.val_loop)
+        for loop in loops:
+            dataloader = getattr(loop, 'dataloader', None)
+            if isinstance(dataloader, DataLoader) and \
+                    dataloader.generator is None:
+                dataloader.generator = torch.Generator().manual_seed(
+                    runner.seed)
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         """Make ``checkpoint`` plain in place and add the generator states."""
@@ -105,7 +138,13 @@ class SafeCheckpointHook(Hook):
         checkpoint['rng_state'] = rng_state()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Rebuild the message hub; on resume, restore the generators."""
+        """Check the weights; rebuild the message hub; on resume, restore
+        the generators."""
+        if 'state_dict' in checkpoint:
+            checkpoint['state_dict'] = fit_state_dict(
+                runner.model, checkpoint['state_dict'],
+                runner.cfg.get('load_from') or 'being loaded',
+                self.expected_mismatch)
         if 'message_hub' in checkpoint:
             checkpoint['message_hub'] = from_plain(checkpoint['message_hub'])
         if runner.cfg.get('resume', False) and 'rng_state' in checkpoint:

@@ -2,6 +2,7 @@ import io
 import types
 
 import numpy as np
+import pytest
 import torch
 from mmengine.logging import HistoryBuffer, MessageHub
 
@@ -17,7 +18,9 @@ def test_message_hub_survives_a_weights_only_load():
         meta=dict(seed=np.int64(3), epoch=2),
         message_hub=hub.state_dict(),
         state_dict=dict(w=torch.ones(2)))
-    runner = types.SimpleNamespace(cfg=dict(resume=True))
+    model = torch.nn.Module()
+    model.register_buffer('w', torch.zeros(2))
+    runner = types.SimpleNamespace(cfg=dict(resume=True), model=model)
     hook = SafeCheckpointHook()
     hook.before_save_checkpoint(runner, checkpoint)
     buffer = io.BytesIO()
@@ -35,3 +38,35 @@ def test_message_hub_survives_a_weights_only_load():
     restored = MessageHub.get_instance('safe_ckpt_test_2')
     restored.load_state_dict(loaded['message_hub'])
     assert restored.get_scalar('train/loss').current() == 4.0
+
+
+def test_loaded_weights_must_fit_unless_expected():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Linear(3, 4))
+    other = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Linear(3, 6))
+    runner = types.SimpleNamespace(
+        cfg=dict(resume=False, load_from='other.pth'), model=model)
+    with pytest.raises(
+            ValueError,
+            match=r'other\.pth does not fit .*shape mismatch: 1\.weight '
+            r'\(6, 3\) vs \(4, 3\).*expected_mismatch'):
+        SafeCheckpointHook().after_load_checkpoint(
+            runner, dict(state_dict=other.state_dict()))
+    checkpoint = dict(state_dict=other.state_dict())
+    SafeCheckpointHook(expected_mismatch=[r'1\..*']).after_load_checkpoint(
+        runner, checkpoint)
+    assert sorted(checkpoint['state_dict']) == ['0.bias', '0.weight']
+
+
+def test_data_loaders_get_their_own_generators():
+    loader = torch.utils.data.DataLoader(range(4))
+    runner = types.SimpleNamespace(
+        seed=3,
+        train_loop=types.SimpleNamespace(dataloader=loader),
+        val_loop=None)
+    SafeCheckpointHook().before_train(runner)
+    torch.manual_seed(0)
+    expected = torch.rand(1)
+    torch.manual_seed(0)
+    for _ in range(3):  # starting an iterator draws from the loader's own
+        list(loader)
+    assert torch.equal(torch.rand(1), expected)
