@@ -1,7 +1,9 @@
 from .cls_labels import load_cls_labels, save_cls_labels
+from .coco_cls import COCOClsDataset
 from .transforms import *  # noqa: F401,F403
 from .voc_cls import VOCClsDataset, labels_from_mask
 
 __all__ = [
-    'VOCClsDataset', 'labels_from_mask', 'load_cls_labels', 'save_cls_labels'
+    'COCOClsDataset', 'VOCClsDataset', 'labels_from_mask', 'load_cls_labels',
+    'save_cls_labels'
 ]

@@ -417,7 +417,7 @@ def simulate_saliency(rng: np.random.Generator, instances: np.ndarray,
     if count > 1 and rng.random() < 0.1 + 0.4 * miss:
         strength[np.argmin(np.bincount(instances.ravel())[1:]) + 1] = 0
     saliency = strength[instances]
-    if rng.random() < 0.15 + 0.5 * miss:
+    if rng.random() < 0.15 + 0.5 * miss and count:
         centre = np.unravel_index(
             rng.choice(np.flatnonzero(instances)), shape)[::-1]
         chunk = np.zeros(shape, np.uint8)
@@ -452,8 +452,10 @@ def sample_labels(rng: np.random.Generator, num_classes: int) -> List[int]:
     return [labels[i] for i in rng.permutation(len(labels))]
 
 
-def render_scene(rng: np.random.Generator, num_classes: int,
-                 image_size: Tuple[int, int]) -> SyntheticScene:
+def render_scene(rng: np.random.Generator,
+                 num_classes: int,
+                 image_size: Tuple[int, int],
+                 empty: bool = False) -> SyntheticScene:
     """Draw one scene with its mask, part map and saliency.
 
     Args:
@@ -463,6 +465,8 @@ def render_scene(rng: np.random.Generator, num_classes: int,
             ``MAX_CLASSES``.
         image_size (tuple[int, int]): Range ``(min, max)`` of each image
             side in pixels; height and width are drawn independently.
+        empty (bool): Draw the cluttered background only, without objects
+            (an image without any annotated object). Defaults to False.
 
     Returns:
         SyntheticScene: The scene.
@@ -470,7 +474,8 @@ def render_scene(rng: np.random.Generator, num_classes: int,
     shape = tuple(
         int(s) for s in rng.integers(image_size[0], image_size[1] + 1, 2))
     image, distractors = draw_background(rng, shape)
-    objects = place_objects(rng, shape, sample_labels(rng, num_classes))
+    labels = [] if empty else sample_labels(rng, num_classes)
+    objects = place_objects(rng, shape, labels)
     for label, body, head in objects:
         full = body | head
         image = blend(image,

@@ -109,21 +109,29 @@ def check_arguments(seed: int, num_train: int, num_train_aug: int,
     _check_int('jpeg_quality', jpeg_quality, 1, 100)
 
 
-def check_manifest(out_dir: str, manifest: dict) -> None:
+def check_manifest(out_dir: str,
+                   manifest: dict,
+                   name: str = MANIFEST_NAME) -> None:
     """Refuse an output folder that holds another dataset.
 
     A folder is accepted if it is missing or empty, or if its manifest
     equals ``manifest`` (a rerun, possibly of an interrupted run).
 
+    Args:
+        out_dir (str): The output folder.
+        manifest (dict): The arguments of this run.
+        name (str): File name of the manifest. Defaults to
+            ``MANIFEST_NAME``.
+
     Raises:
         FileExistsError: If the folder holds files but no manifest, or a
             manifest written with other arguments.
     """
-    path = osp.join(out_dir, MANIFEST_NAME)
+    path = osp.join(out_dir, name)
     if not osp.exists(path):
         if osp.isdir(out_dir) and os.listdir(out_dir):
             raise FileExistsError(
-                f'{out_dir} is not empty and has no {MANIFEST_NAME}: refusing '
+                f'{out_dir} is not empty and has no {name}: refusing '
                 'to write a synthetic dataset over other files.')
         return
     with open(path, encoding='utf-8') as f:
