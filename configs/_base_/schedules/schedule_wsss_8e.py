@@ -1,12 +1,14 @@
 _base_ = ['../default_runtime.py']
-# The SEAM / PPC stage-1 schedule: 8 epochs, SGD (no momentum, as the
-# authors' PolyOptimizer), lr 0.01, poly 0.9 per iteration, weight decay 5e-4,
-# lr x2 for biases (no decay), x10 for the weights and x20 for the biases of
-# the layers trained from scratch (see WSSSOptimWrapperConstructor).
+# The SEAM / PPC stage-1 schedule: 8 epochs, the authors' PolyOptimizer: SGD
+# whose momentum is the weight decay 5e-4 (it passes weight_decay as SGD's
+# third positional argument, momentum), lr 0.01, poly 0.9 per iteration,
+# weight decay 5e-4, lr x2 for biases (no decay), x10 for the weights and x20
+# for the biases of the layers trained from scratch (see
+# WSSSOptimWrapperConstructor).
 new_layers = dict(lr_mult=10.)
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.01, momentum=0., weight_decay=5e-4),
+    optimizer=dict(type='SGD', lr=0.01, momentum=5e-4, weight_decay=5e-4),
     constructor='WSSSOptimWrapperConstructor',
     paramwise_cfg=dict(
         bias_lr_mult=2.,

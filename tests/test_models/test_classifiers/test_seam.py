@@ -206,3 +206,18 @@ def test_feature_grid_view_losses_pool_the_feature_stride():
     expected = F.multilabel_soft_margin_loss(cam[:, 1:].mean((2, 3)), labels)
     losses = model.view_losses(outs[0], labels, samples, 0)
     _assert_close(losses['loss_cls'], expected)
+
+
+@pytest.mark.parametrize('name', [
+    'seam/seam_r38d_1xb8-8e_voc12aug-448x448.py',
+    'ppc/ppc-seam_r38d_1xb8-8e_voc12aug-448x448.py'
+])
+def test_voc_config_is_the_authors_optimizer(name):
+    """The authors' PolyOptimizer hands weight_decay to SGD as its momentum:
+    momentum = weight decay = 5e-4; 8 epochs of batch 8, lr 0.01."""
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', name))
+    assert cfg.optim_wrapper.optimizer.momentum == 5e-4
+    assert cfg.optim_wrapper.optimizer.weight_decay == 5e-4
+    assert cfg.optim_wrapper.optimizer.lr == 0.01
+    assert cfg.train_dataloader.batch_size == 8
+    assert cfg.train_cfg.max_epochs == 8
