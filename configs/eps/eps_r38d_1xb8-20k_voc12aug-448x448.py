@@ -1,10 +1,27 @@
-# EPS (CVPR 2021): saliency maps from an off-the-shelf detector in
-# data/VOCdevkit/VOC2012/saliency/{id}.png (0-255).
+# EPS (CVPR 2021) with the authors' VOC settings (halbielee/EPS,
+# script/voc12_eps.sh and main.py's defaults): 20k iterations of batch 8,
+# crop 448 after RandomResizeLong(256, 512) (main.py's resize_size; SEAM and
+# EPS + PPC use 448-768), tau 0.4, lambda 0.5. Saliency maps from an
+# off-the-shelf detector in data/VOCdevkit/VOC2012/saliency/{id}.png (0-255).
 _base_ = [
     '../_base_/models/eps_r38d.py', '../_base_/datasets/voc12_cls.py',
     '../_base_/schedules/schedule_wsss_20k.py'
 ]
+eps_saliency_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadSaliencyFromFile'),
+    dict(type='RandomResizeLong', min_long=256, max_long=512),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='ColorJitter',
+        brightness=0.3,
+        contrast=0.3,
+        saturation=0.3,
+        hue=0.1),
+    dict(type='RandomCropPad', crop_size=448),
+    dict(type='PackWSSSInputs'),
+]
 train_dataloader = dict(
     dataset=dict(
         data_prefix=dict(img_path='JPEGImages', saliency_path='saliency'),
-        pipeline={{_base_.saliency_pipeline}}))
+        pipeline=eps_saliency_pipeline))

@@ -12,8 +12,13 @@ model = dict(
         out_channels=24),
     pcm_in_index=(1, 2),
     loss_er=dict(type='EquivariantRegularizationLoss'),
-    loss_ecr=dict(type='EquivariantCrossRegularizationLoss'),
+    # the authors' max_onehot takes channel 0 as the background, also for
+    # EPS's background-last maps: kept; onehot_bg='model' is the fix
+    loss_ecr=dict(
+        type='EquivariantCrossRegularizationLoss', onehot_bg='first'),
     loss_minpool=dict(type='AdaptiveMinPoolingLoss'),
     contrast={{_base_.eps_contrast}})
+# CPU-scaled (see the EPS config): the synthetic schedule, not the authors'
+# 20k updates of batch 8; view 2 is 64x64 (the authors' 128x128 at 448 px)
 train_dataloader = dict(
     dataset=dict(pipeline={{_base_.saliency_two_view_pipeline}}))

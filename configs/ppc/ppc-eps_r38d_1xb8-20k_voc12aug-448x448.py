@@ -13,8 +13,26 @@ model = dict(
         out_channels=192),
     pcm_in_index=(0, 1),
     loss_er=dict(type='EquivariantRegularizationLoss'),
-    loss_ecr=dict(type='EquivariantCrossRegularizationLoss'),
+    # the authors' max_onehot takes channel 0 as the background, also for
+    # EPS's background-last maps: kept; onehot_bg='model' is the fix
+    loss_ecr=dict(
+        type='EquivariantCrossRegularizationLoss', onehot_bg='first'),
     loss_minpool=dict(type='AdaptiveMinPoolingLoss'),
     contrast={{_base_.eps_contrast}})
+# the PPC authors' EPS + PPC loop (usr922/wseg, branch esp,
+# contrast_train.py): resize-long 448-768 (its default), 10k iterations of
+# iter_size 2 with an optimizer step at each inner iteration, i.e. the 20k
+# updates of batch 8 of schedule_wsss_20k; its poly schedule ends at
+# (10582 // 8) * 15 = 19830 updates (max_epoches 15), the lr then stays at
+# its last value for the remaining 170.
 train_dataloader = dict(
     dataset=dict(pipeline={{_base_.saliency_two_view_pipeline}}))
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        power=0.9,
+        eta_min=0.,
+        begin=0,
+        end=(10582 // 8) * 15,
+        by_epoch=False)
+]

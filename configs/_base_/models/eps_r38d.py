@@ -1,5 +1,7 @@
 # EPS on ResNet-38d: C + 1 maps with background last, saliency loss
-# (tau 0.4, lambda 0.5), softmax CAM at inference.
+# (tau 0.4, lambda 0.5). Inference as the authors' infer.py (the EPS class's
+# test_cfg defaults): PIL-bicubic scales 0.5-2.0 + flip, softmax CAM
+# upsampled from the feature grid, normalised by its maximum.
 _base_ = './cam_r38d.py'
 model = dict(
     type='EPS',

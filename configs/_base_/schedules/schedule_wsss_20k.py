@@ -1,14 +1,16 @@
 _base_ = ['../default_runtime.py']
-# The EPS / EPS + PPC stage-1 schedule: 20k iterations of batch 8 with 2-step
-# gradient accumulation (mmengine's accumulative_counts), SGD lr 0.01 poly
-# 0.9, the authors' x2 / x10 / x20 multipliers. Note: the authors' loop calls
-# optimizer.step() at each of its 2 inner iterations; accumulative_counts=1
-# reproduces that update count.
+# The EPS / EPS + PPC stage-1 schedule: 20k optimizer updates of batch 8, as
+# both authors' loops (EPS: 20k iterations; the PPC authors' EPS + PPC: 10k
+# iterations of iter_size 2, each inner iteration stepping the optimizer, so
+# no gradient accumulation). Their PolyOptimizer: SGD whose momentum is the
+# weight decay 5e-4 (it passes weight_decay as SGD's third positional
+# argument, momentum), lr 0.01 poly 0.9 per update, weight decay 5e-4, lr x2
+# for biases (no decay), x10 / x20 for the weights / biases of the layers
+# trained from scratch (see WSSSOptimWrapperConstructor).
 new_layers = dict(lr_mult=10.)
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.01, momentum=0., weight_decay=5e-4),
-    accumulative_counts=2,
+    optimizer=dict(type='SGD', lr=0.01, momentum=5e-4, weight_decay=5e-4),
     constructor='WSSSOptimWrapperConstructor',
     paramwise_cfg=dict(
         bias_lr_mult=2.,

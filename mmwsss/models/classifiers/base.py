@@ -1,6 +1,6 @@
 """The stage-1 classifier contract shared by CAM, SEAM and EPS."""
 import copy
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -12,15 +12,25 @@ from torch import Tensor
 from mmwsss.registry import MODELS
 from mmwsss.structures import WSSSDataSample, stack_labels
 from ..base_model import BaseWSSSModel
-from ..utils.multiscale_cam import (multiscale_cam, normalize_cam, resize_to,
-                                    seeds_from_cam)
+from ..utils.multiscale_cam import (CAM_NORM_MODES, CAM_UPSAMPLE_MODES,
+                                    IMG_RESIZE_MODES, multiscale_cam,
+                                    normalize_cam, seeds_from_cam)
 
+#: The inference of the authors' CAM (EPS's ``infer.py``); subclasses
+#: override ``cam_norm`` / ``cam_upsample`` with their authors' choices
 DEFAULT_TEST_CFG = dict(
     scales=(0.5, 1.0, 1.5, 2.0),
     flip=True,
+    img_resize='pil_bicubic',
+    cam_upsample='direct',
+    cam_norm='max',
     bg_thr=0.2,
     return_cam=True,
     amp=False)
+TEST_CFG_CHOICES = dict(
+    img_resize=IMG_RESIZE_MODES,
+    cam_upsample=CAM_UPSAMPLE_MODES,
+    cam_norm=CAM_NORM_MODES)
 
 
 class BaseWSSSClassifier(BaseWSSSModel):
@@ -34,13 +44,25 @@ class BaseWSSSClassifier(BaseWSSSModel):
     projection head reads the CAM head's input feature, so the projection's
     ``in_channels`` defaults to the CAM head's.
 
-    :meth:`predict` runs multi-scale, flipped CAM inference on the batch
-    (``test_cfg``: ``scales``, ``flip``), normalises the summed maps per
-    class, keeps the image's labelled classes, and returns at the original
-    image size ``pred_cam`` (C, H, W) and ``pred_sem_seg`` (the seed at the
-    background score ``bg_thr``). ``test_cfg.amp=True`` runs the forward
-    passes under autocast (bfloat16 on CPU, float16 on GPU), a speed option
-    off by default.
+    :meth:`predict` runs the authors' multi-scale, flipped CAM inference
+    (:func:`multiscale_cam`) on each image without its padding (images of
+    one size batched together), normalises the summed maps per class
+    (:func:`normalize_cam`), keeps the image's labelled classes, and returns
+    at the original image size ``pred_cam`` (C, H, W) and ``pred_sem_seg``
+    (the seed at the background score ``bg_thr``, ties to the lowest
+    index). ``test_cfg`` keys:
+
+    - ``scales``, ``flip``: defaults (0.5, 1.0, 1.5, 2.0) and True.
+    - ``img_resize``: ``'pil_bicubic'`` (the authors' PIL bicubic resize of
+      the 8-bit image, exactly) or ``'bilinear'`` (of the normalised
+      tensor).
+    - ``cam_upsample``: ``'direct'`` (CAM, EPS) or ``'via_input'`` (SEAM),
+      see :func:`multiscale_cam`.
+    - ``cam_norm``: ``'max'`` (CAM, EPS), ``'minmax'`` (SEAM) or
+      ``'minmax_clamp'``, see :func:`normalize_cam`.
+    - ``bg_thr``, ``return_cam``.
+    - ``amp``: run the forward passes under autocast (bfloat16 on CPU,
+      float16 on GPU), a speed option off by default.
 
     Args:
         backbone (dict): Backbone config (any mmseg / mmwsss backbone).
@@ -92,6 +114,10 @@ class BaseWSSSClassifier(BaseWSSSModel):
             self.contrast = MODELS.build(contrast)
         self.train_cfg = ConfigDict(train_cfg or {})
         self.test_cfg = ConfigDict({**DEFAULT_TEST_CFG, **(test_cfg or {})})
+        for key, choices in TEST_CFG_CHOICES.items():
+            if self.test_cfg[key] not in choices:
+                raise ValueError(f'test_cfg.{key} must be one of {choices}, '
+                                 f'got {self.test_cfg[key]!r}.')
 
     # ----------------------------------------------------------- helpers
     def extract_feat(self, inputs: Tensor) -> Tuple[Tensor, ...]:
@@ -145,10 +171,20 @@ class BaseWSSSClassifier(BaseWSSSModel):
     def inference_cam(self, inputs: Tensor) -> Tensor:
         """Foreground CAMs ``(N, C, h, w)`` of one scale for inference.
 
-        The plain CAM uses the raw maps; subclasses refine them (SEAM's PCM,
-        EPS's softmax).
+        The plain CAM uses the ReLU of the raw maps (the authors'
+        ``forward_cam``); subclasses refine them (SEAM's PCM, EPS's softmax).
         """
-        return self.foreground(self._forward(inputs))
+        return self.foreground(self._forward(inputs)).relu()
+
+    def _amp_inference_cam(self, inputs: Tensor) -> Tensor:
+        """:meth:`inference_cam` in float32, under autocast if
+        ``test_cfg.amp``."""
+        device = inputs.device.type
+        with autocast(
+                device_type=device,
+                dtype=torch.bfloat16 if device == 'cpu' else torch.float16,
+                enabled=self.test_cfg.amp):
+            return self.inference_cam(inputs).float()
 
     def predict(self, inputs: Tensor,
                 data_samples: List[WSSSDataSample]) -> List[WSSSDataSample]:
@@ -165,21 +201,31 @@ class BaseWSSSClassifier(BaseWSSSModel):
             ``test_cfg.return_cam`` is False) and ``pred_sem_seg``.
         """
         labels = self.get_labels(data_samples).to(inputs.device)
-        device = inputs.device.type
-        with autocast(
-                device_type=device,
-                dtype=torch.bfloat16 if device == 'cpu' else torch.float16,
-                enabled=self.test_cfg.amp):
-            cams = multiscale_cam(self.inference_cam, inputs,
-                                  self.test_cfg.scales, self.test_cfg.flip)
-        cams = cams.float()
-        for cam, label, sample in zip(cams, labels, data_samples):
-            h, w = sample.metainfo.get('img_shape', cam.shape[-2:])[:2]
-            cam = resize_to(cam[None, :, :h, :w],
-                            sample.metainfo.get('ori_shape', (h, w))[:2])
-            cam = normalize_cam(cam, label[None])[0]
-            sample.pred_sem_seg = PixelData(
-                data=seeds_from_cam(cam, self.test_cfg.bg_thr)[None])
-            if self.test_cfg.return_cam:
-                sample.pred_cam = PixelData(data=cam)
+        cfg = self.test_cfg
+        norm = dict(
+            mean=getattr(self.data_preprocessor, 'mean', None),
+            std=getattr(self.data_preprocessor, 'std', None))
+        groups: Dict[tuple, List[int]] = {}
+        for i, sample in enumerate(data_samples):
+            shape = tuple(
+                sample.metainfo.get('img_shape', inputs.shape[-2:])[:2])
+            ori = tuple(sample.metainfo.get('ori_shape', shape)[:2])
+            groups.setdefault((shape, ori), []).append(i)
+        for ((h, w), ori), index in groups.items():
+            cams = multiscale_cam(
+                self._amp_inference_cam,
+                inputs[index, :, :h, :w],
+                cfg.scales,
+                cfg.flip,
+                out_size=ori,
+                img_resize=cfg.img_resize,
+                cam_upsample=cfg.cam_upsample,
+                **norm)
+            cams = normalize_cam(cams, labels[index], cfg.cam_norm)
+            for i, cam in zip(index, cams):
+                sample = data_samples[i]
+                sample.pred_sem_seg = PixelData(
+                    data=seeds_from_cam(cam, cfg.bg_thr)[None])
+                if cfg.return_cam:
+                    sample.pred_cam = PixelData(data=cam)
         return data_samples

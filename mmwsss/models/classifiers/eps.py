@@ -20,8 +20,11 @@ class EPS(SEAM):
     authors' EPS + PPC adds SEAM's PCM, ER, ECR, min-pooling and a second
     view to it, which is a config of this class (each part switchable), and
     the saliency loss then also applies to the refined CAM
-    (``loss_sal_rv``). Inference uses the softmax of the raw CAM
-    (``test_cfg.cam='softmax'``).
+    (``loss_sal_rv``). Inference is the authors' (EPS's ``infer.py``, also
+    for EPS + PPC in the PPC authors' ``contrast_infer.py``): the softmax of
+    the raw CAM (``test_cfg.cam='softmax'``), upsampled from the feature
+    grid to the image (``cam_upsample='direct'``), summed over scales and
+    flips and divided by its maximum (``cam_norm='max'``).
 
     Args:
         backbone (dict): Backbone config.
@@ -37,7 +40,9 @@ class EPS(SEAM):
             classifier).
         train_cfg (dict, optional): As :class:`SEAM`; defaults to
             ``cross_view_grid='feature'`` as the EPS + PPC code.
-        test_cfg (dict, optional): Defaults to ``cam='softmax'``.
+        test_cfg (dict, optional): Defaults to ``cam='softmax'``,
+            ``cam_norm='max'``, ``cam_upsample='direct'`` (other keys: see
+            :class:`BaseWSSSClassifier`).
         **kwargs: Other arguments of :class:`SEAM`.
     """
 
@@ -69,6 +74,8 @@ class EPS(SEAM):
             },
             test_cfg={
                 'cam': 'softmax',
+                'cam_norm': 'max',
+                'cam_upsample': 'direct',
                 **(test_cfg or {})
             },
             **kwargs)

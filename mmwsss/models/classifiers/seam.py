@@ -93,8 +93,12 @@ class SEAM(BaseWSSSClassifier):
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  **kwargs) -> None:
+        # inference as the authors' infer_SEAM.py: their min-max, CAMs
+        # upsampled to the scaled input, then to the image
         test_cfg = {
             'cam': 'refined' if pcm_head else 'raw',
+            'cam_norm': 'minmax',
+            'cam_upsample': 'via_input',
             **(test_cfg or {})
         }
         train_cfg = {

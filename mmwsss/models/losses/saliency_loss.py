@@ -1,4 +1,6 @@
 """EPS's saliency loss (Lee et al., CVPR 2021)."""
+from typing import Tuple
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -14,7 +16,8 @@ class SaliencyLoss(nn.Module):
     With ``p = softmax`` over the C + 1 maps, a labelled class counts as
     foreground when ``|round(p_c) & round(sal)| / |round(p_c)| > tau`` (its
     confident region lies mostly inside the salient region), otherwise as
-    background. The predicted saliency is ``lam * sum(foreground maps) +
+    background (the denominator adds 1e-4 per pixel, as the authors' code).
+    The predicted saliency is ``lam * sum(foreground maps) +
     (1 - lam) * (1 - sum(background maps))``, where the background maps are
     the background channel plus the labelled classes that failed the test;
     the loss is its mean squared error against the saliency map, resized to
@@ -38,9 +41,9 @@ class SaliencyLoss(nn.Module):
         self.loss_weight = loss_weight
         self._loss_name = loss_name
 
-    def forward(self, cam: Tensor, saliency: Tensor, labels: Tensor,
-                bg_index: int) -> Tensor:
-        """Saliency loss of a batch.
+    def predict_saliency(self, cam: Tensor, saliency: Tensor, labels: Tensor,
+                         bg_index: int) -> Tuple[Tensor, Tensor]:
+        """The predicted saliency map and its target on the CAM's grid.
 
         Args:
             cam (Tensor): ``(N, C + 1, h, w)`` CAM logits.
@@ -49,7 +52,8 @@ class SaliencyLoss(nn.Module):
             bg_index (int): Index of the background channel.
 
         Returns:
-            Tensor: The weighted loss.
+            tuple[Tensor, Tensor]: ``(N, 1, h, w)`` prediction (with
+            gradient) and the saliency map resized to ``(h, w)``.
         """
         saliency = F.interpolate(
             saliency.to(cam.dtype), size=cam.shape[-2:], mode='nearest')
@@ -58,15 +62,25 @@ class SaliencyLoss(nn.Module):
         fg_prob = torch.cat([prob[:, :bg], prob[:, bg + 1:]], dim=1)
         with torch.no_grad():
             hard = fg_prob.round()
+            # the authors add the 1e-4 to every pixel of the denominator
             overlap = (hard * saliency.round()).flatten(2).sum(-1) / (
-                hard.flatten(2).sum(-1) + 1e-4)  # (N, C)
+                hard + 1e-4).flatten(2).sum(-1)  # (N, C)
             present = labels > 0
             is_fg = present & (overlap > self.tau)
             is_bg = present & ~is_fg
         fg_map = (fg_prob * is_fg[..., None, None]).sum(1, keepdim=True)
         bg_map = prob[:, bg:bg + 1] + (fg_prob * is_bg[..., None, None]).sum(
             1, keepdim=True)
-        pred = self.lam * fg_map + (1 - self.lam) * (1 - bg_map)
+        return self.lam * fg_map + (1 - self.lam) * (1 - bg_map), saliency
+
+    def forward(self, cam: Tensor, saliency: Tensor, labels: Tensor,
+                bg_index: int) -> Tensor:
+        """Saliency loss of a batch (arguments of :meth:`predict_saliency`).
+
+        Returns:
+            Tensor: The weighted loss.
+        """
+        pred, saliency = self.predict_saliency(cam, saliency, labels, bg_index)
         return self.loss_weight * F.mse_loss(pred, saliency)
 
     @property

@@ -93,21 +93,46 @@ def test_batched_multiscale_equals_loop():
     model = build_cam()
     model.eval()
     inputs = torch.randn(3, 3, 32, 40)
+    norm = dict(
+        mean=model.data_preprocessor.mean, std=model.data_preprocessor.std)
     scales = (0.5, 1.0, 1.5)
     with torch.no_grad():
-        batched = multiscale_cam(model._forward, inputs, scales, True)
-        looped = torch.zeros_like(batched)
-        for i in range(3):
-            x = inputs[i:i + 1]
-            for s in scales:
-                xs = torch.nn.functional.interpolate(
-                    x, scale_factor=s, mode='bilinear', align_corners=False)
-                for flip in (False, True):
-                    y = model._forward(xs.flip(-1) if flip else xs)
-                    y = torch.nn.functional.interpolate(
-                        y, size=(32, 40), mode='bilinear', align_corners=False)
-                    looped[i] += (y.flip(-1) if flip else y)[0]
+        batched = multiscale_cam(model._forward, inputs, scales, True, **norm)
+        looped = torch.cat([
+            multiscale_cam(model._forward, inputs[i:i + 1], scales, True,
+                           **norm) for i in range(3)
+        ])
     assert torch.allclose(batched, looped, atol=1e-4)
+
+
+def test_predict_ignores_padding():
+    """A padded batch gives each image's result alone, unpadded (the
+    authors infer one image at a time)."""
+    model = build_cam(test_cfg=dict(scales=(0.5, 1.0)))
+    model.eval()
+    inputs = torch.randn(2, 3, 40, 48)
+    labels = [[0, 1, 0, 1], [1, 0, 1, 0]]
+    shapes = [(40, 48), (33, 41)]
+    with torch.no_grad():
+        batched = model.predict(inputs, samples(labels, shapes))
+        alone = model.predict(inputs[1:, :, :33, :41],
+                              samples(labels[1:], shapes[1:]))
+    torch.testing.assert_close(
+        batched[1].pred_cam.data, alone[0].pred_cam.data, rtol=0, atol=1e-6)
+    assert torch.equal(batched[1].pred_sem_seg.data,
+                       alone[0].pred_sem_seg.data)
+
+
+def test_inference_defaults_and_choices():
+    model = build_cam()
+    cfg = model.test_cfg
+    assert (cfg.img_resize, cfg.cam_upsample, cfg.cam_norm) == \
+        ('pil_bicubic', 'direct', 'max')
+    # the authors' forward_cam: ReLU of the raw maps
+    x = torch.randn(1, 3, 32, 32)
+    assert torch.equal(model.inference_cam(x), model._forward(x).relu())
+    with pytest.raises(ValueError, match='test_cfg.cam_norm must be one of'):
+        build_cam(test_cfg=dict(cam_norm='l2'))
 
 
 def test_class_count_mismatch_is_clear():

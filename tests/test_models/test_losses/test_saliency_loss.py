@@ -1,3 +1,5 @@
+import os.path as osp
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -46,3 +48,46 @@ def test_gradients_flow_to_the_cam():
     SaliencyLoss()(cam, torch.rand(1, 1, 8, 8), torch.tensor([[1., 0.]]),
                    -1).backward()
     assert cam.grad.abs().sum() > 0
+
+
+AUTHORS = osp.join(
+    osp.dirname(__file__), '..', '..', 'data', 'authors', 'eps_loss.pt')
+
+
+@pytest.mark.parametrize('repo', ['eps', 'eps_ppc'])
+def test_equals_the_authors_get_eps_loss(repo):
+    """halbielee/EPS and usr922/wseg esp ``get_eps_loss`` on the same
+    tensors (``tests/data/authors``): loss and predicted saliency map."""
+    authors = torch.load(AUTHORS)
+    for case, expected in zip(authors['cases'], authors[repo]):
+        loss = SaliencyLoss(tau=case['tau'], lam=case['lam'])
+        pred, _ = loss.predict_saliency(case['cam'], case['saliency'],
+                                        case['label'], -1)
+        torch.testing.assert_close(
+            pred, expected['sal_pred'], rtol=1e-5, atol=1e-7)
+        torch.testing.assert_close(
+            loss(case['cam'], case['saliency'], case['label'], -1),
+            expected['loss'],
+            rtol=1e-5,
+            atol=0)
+
+
+def test_the_overlap_denominator_adds_1e4_per_pixel():
+    """The authors' |round(p_c)| + 1e-4 * h * w: a class with 2 confident
+    pixels, 1 salient, on a 21 x 21 grid is background at tau 0.49
+    (1 / 2.0441 < 0.49) although 1 / 2.0001 > 0.49."""
+    cam = torch.zeros(1, 3, 21, 21)
+    cam[0, 2] = 5.  # background
+    cam[0, 0, 0, :2] = 10.
+    saliency = torch.zeros(1, 1, 21, 21)
+    saliency[0, 0, 0, 0] = 1.
+    labels = torch.tensor([[1., 0.]])
+    pred, _ = SaliencyLoss(tau=0.49).predict_saliency(cam, saliency, labels,
+                                                      -1)
+    prob = cam.softmax(dim=1)
+    as_bg = 0.5 * (1 - prob[:, 2:] - prob[:, :1])
+    torch.testing.assert_close(pred, as_bg)
+    pred, _ = SaliencyLoss(tau=0.48).predict_saliency(cam, saliency, labels,
+                                                      -1)
+    torch.testing.assert_close(pred,
+                               0.5 * prob[:, :1] + 0.5 * (1 - prob[:, 2:]))
