@@ -72,11 +72,10 @@ def use_safe_checkpoint_loading(trusted: Iterable[str] = ()) -> None:
         prefixes='', loader=_load_local, force=True)
 
 
-def fit_state_dict(
-    model: torch.nn.Module,
-    state: Dict[str, torch.Tensor],
-    filename: str,
-    expected: Sequence[str] = ()) -> Dict[str, torch.Tensor]:
+def fit_state_dict(model: torch.nn.Module,
+                   state: Dict[str, torch.Tensor],
+                   filename: str,
+                   expected: Sequence[str] = ()) -> Dict[str, torch.Tensor]:
     """Check that the weights ``state`` fit ``model``, naming what does not.
 
     mmengine loads ``load_from`` (and resumes) non-strictly and only warns

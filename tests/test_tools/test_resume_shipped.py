@@ -47,7 +47,8 @@ def _final(work_dir):
 def _assert_same(a, b):
     assert a.keys() == b.keys()
     differ = [k for k in a if not torch.equal(a[k], b[k])]
-    assert not differ, f'{len(differ)} of {len(a)} tensors differ: {differ[:3]}'
+    assert not differ, \
+        f'{len(differ)} of {len(a)} tensors differ: {differ[:3]}'
 
 
 def test_kill_and_resume_and_worker_count_give_the_same_weights(

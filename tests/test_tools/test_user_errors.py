@@ -17,7 +17,9 @@ def _train(tiny_cam_config, tmp_path):
 def _one_line_error(result, *parts):
     assert result.returncode != 0
     assert 'Traceback' not in result.stderr, result.stderr[-3000:]
-    lines = [l for l in result.stderr.splitlines() if 'error:' in l]
+    lines = [
+        line for line in result.stderr.splitlines() if 'error:' in line
+    ]
     assert lines, result.stderr[-3000:]
     for part in parts:
         assert part in lines[0], (part, lines[0])
