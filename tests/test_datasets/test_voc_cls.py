@@ -34,7 +34,9 @@ def test_labels_from_masks_equal_cls_labels(tiny_voc):
         cls_label_file='cls_labels.npy',
         data_prefix=dict(img_path='JPEGImages'))
     assert len(from_masks) == len(from_file) == 16
-    for a, b in zip(from_masks.data_list, from_file.data_list):
+    # data_list is emptied once mmengine serialises the dataset
+    for index in range(len(from_masks)):
+        a, b = from_masks.get_data_info(index), from_file.get_data_info(index)
         assert a['img_id'] == b['img_id']
         assert (a['gt_label'] == b['gt_label']).all()
         assert 1 <= a['gt_label'].sum() <= 3
