@@ -195,17 +195,23 @@ def multiscale_cam(cam_fn: Callable[[Tensor], Tensor],
     return total
 
 
-def minmax_norm(cam: Tensor, eps: float = 1e-5) -> Tensor:
-    """ReLU, then min-max normalise each map of ``(N, C, H, W)`` to [0, 1].
+def minmax_norm(cam: Tensor, eps: float = 1e-5, clamp: bool = True) -> Tensor:
+    """ReLU, then min-max normalise each map of ``(N, C, H, W)``.
 
-    The authors' training ``max_norm``: ``relu(x - min - eps) / (max - min +
-    eps)`` of the ReLU'd map, per image and channel.
+    With ``clamp`` (the authors' training ``max_norm``): ``relu(x - min -
+    eps) / (max - min + eps)`` of the ReLU'd map, per image and channel, in
+    [0, 1]. Without it (SEAM's inference scripts): the values below ``min +
+    eps`` set to 0, then ``(x - min - eps) / (max - min + eps)``, which
+    leaves ``-(min + eps) / (max - min + eps)`` at each map's minimum.
     """
     cam = cam.relu()
     flat = cam.flatten(2)
     low = flat.amin(-1)[..., None, None]
     high = flat.amax(-1)[..., None, None]
-    return (cam - low - eps).relu() / (high - low + eps)
+    if clamp:
+        return (cam - low - eps).relu() / (high - low + eps)
+    cam = torch.where(cam < low + eps, 0., cam)
+    return (cam - low - eps) / (high - low + eps)
 
 
 def normalize_cam(cam: Tensor,
@@ -235,15 +241,8 @@ def normalize_cam(cam: Tensor,
                          f'{mode!r}.')
     if mode == 'max':
         cam = cam / (cam.flatten(2).amax(-1)[..., None, None] + eps)
-    elif mode == 'minmax_clamp':
-        cam = minmax_norm(cam, eps)
     else:
-        cam = cam.relu()
-        flat = cam.flatten(2)
-        low = flat.amin(-1)[..., None, None]
-        high = flat.amax(-1)[..., None, None]
-        cam = torch.where(cam < low + eps, 0., cam)
-        cam = (cam - low - eps) / (high - low + eps)
+        cam = minmax_norm(cam, eps, clamp=mode == 'minmax_clamp')
     return cam * labels[..., None, None].to(cam.dtype)
 
 
