@@ -154,9 +154,11 @@ class PixelPrototypeContrast(BaseModule):
                                                self.bg_score,
                                                self.topk_divisor, valid,
                                                self.topk_ties)
-        # (2, N * h * w, D) unit pixel features, in float32 under autocast.
-        feats = F.normalize(projs.float(), dim=2)
-        feats = feats.permute(0, 1, 3, 4, 2).flatten(1, 3)
+        # (2, N * h * w, D) unit pixel features, in float32 under autocast;
+        # normalised along the contiguous last dimension, which is faster
+        # forward and backward than along the channels of (2, N, D, h, w).
+        feats = projs.float().permute(0, 1, 3, 4, 2).flatten(1, 3)
+        feats = F.normalize(feats, dim=2)
         pixel_labels = targets.pseudo_labels.flatten(1)  # (2, N * h * w)
         if valid is not None:
             keep = valid.flatten()  # the same positions in both views

@@ -51,7 +51,7 @@ class ViewWarp:
         self.align_corners = align_corners
         self.size = tuple(size)
         #: Whether every view 2 is its view 1 resized: the warp is then a
-        #: plain bilinear resize, which is faster than sampling a grid.
+        #: separable bilinear resize, faster than sampling a grid.
         self.is_resize = bool(
             np.allclose(theta, np.eye(2, 3), rtol=0, atol=1e-9))
         theta = torch.from_numpy(theta)
@@ -65,14 +65,33 @@ class ViewWarp:
     def __call__(self, x: Tensor) -> Tensor:
         """Resample ``x`` (N, K, h1, w1) onto view 2's grid (N, K, h2, w2)."""
         if self.is_resize:
-            return F.interpolate(
-                x,
-                self.size,
-                mode='bilinear',
-                align_corners=self.align_corners)
+            return self._resize(x)
         return F.grid_sample(
             x,
             self.grid.to(x.dtype),
             mode='bilinear',
             padding_mode='border',
             align_corners=self.align_corners)
+
+    def _resize(self, x: Tensor) -> Tensor:
+        """``F.interpolate(x, self.size, mode='bilinear')`` as two matrix
+        products ``rows @ x @ cols.T``.
+
+        The bilinear weights along each axis are those ``F.interpolate``
+        gives a 1-D identity, so the result equals it up to float rounding.
+        On CPU this is several times faster forward and backward than
+        ``upsample_bilinear2d``, which copies a large input into the
+        channels-last layout and returns its gradient in that layout.
+        """
+        rows, cols = (self._axis_weights(n_in, n_out, x)
+                      for n_in, n_out in zip(x.shape[-2:], self.size))
+        with torch.autocast(x.device.type, enabled=False):
+            return rows @ (x @ cols.t())
+
+    def _axis_weights(self, n_in: int, n_out: int, x: Tensor) -> Tensor:
+        """(n_out, n_in) linear-interpolation weights of one axis, in the
+        dtype and on the device of ``x``."""
+        eye = torch.eye(n_in, dtype=x.dtype, device=x.device)[None]
+        return F.interpolate(
+            eye, n_out, mode='linear',
+            align_corners=self.align_corners)[0].t()
