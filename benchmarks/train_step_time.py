@@ -6,9 +6,11 @@
 Builds each config's model and one real training batch from its own
 pipeline (same images for every config), then times full steps
 (preprocessing, forward, losses, backward, SGD update) under the config's
-bfloat16 autocast when it uses BF16OptimWrapper. The configs take turns
-step after step, so that a change of machine load hits all of them alike;
-the median per config and its ratio to the first config are printed.
+bfloat16 autocast when it uses BF16OptimWrapper and the CPU has native
+bfloat16, as in training (see ``mmwsss.utils.bfloat16_autocast``). The
+configs take turns step after step, so that a change of machine load hits
+all of them alike; the median per config and its ratio to the first config
+are printed.
 """
 import argparse
 import copy
@@ -19,10 +21,10 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from mmengine.runner.amp import autocast
 
 from mmwsss.registry import DATASETS, MODELS
-from mmwsss.utils import register_all_modules
+from mmwsss.utils import (bfloat16_autocast, cpu_has_fast_bfloat16,
+                          register_all_modules)
 
 
 def parse_args() -> argparse.Namespace:
@@ -55,8 +57,7 @@ class Job:
     def step(self) -> float:
         start = time.perf_counter()
         data = self.model.data_preprocessor(copy.deepcopy(self.batch), True)
-        with autocast(
-                device_type='cpu', dtype=torch.bfloat16, enabled=self.amp):
+        with bfloat16_autocast('cpu', enabled=self.amp):
             losses = self.model.loss(data['inputs'], data['data_samples'])
         loss = sum(v for k, v in losses.items() if 'loss' in k)
         self.optimizer.zero_grad()
@@ -74,13 +75,16 @@ def main() -> None:
             seconds = job.step()
             if i >= args.warmup:
                 job.times.append(seconds)
+    amp_on = any(job.amp for job in jobs) and cpu_has_fast_bfloat16()
     base = statistics.median(jobs[0].times)
     print('| config | s / step (median) | ratio |\n|---|---|---|')
     for job in jobs:
         med = statistics.median(job.times)
         print(f'| {job.name} | {med:.3f} | {med / base:.2f} |')
     print(f'\n{args.steps} steps after {args.warmup} warm-up, batch '
-          f'{args.batch_size}, {torch.get_num_threads()} threads')
+          f'{args.batch_size}, {torch.get_num_threads()} threads, bfloat16 '
+          f"autocast {'on' if amp_on else 'off'} (native bfloat16: "
+          f"{'yes' if cpu_has_fast_bfloat16() else 'no'})")
 
 
 if __name__ == '__main__':

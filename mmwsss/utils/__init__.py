@@ -1,3 +1,4 @@
+from .amp import bfloat16_autocast, cpu_has_fast_bfloat16
 from .checkpoint import (CheckpointError, find_resume_checkpoint,
                          fit_state_dict, is_complete_checkpoint,
                          load_model_weights, use_safe_checkpoint_loading)
@@ -8,7 +9,8 @@ from .set_env import register_all_modules
 
 __all__ = [
     'AtomicLocalBackend', 'CheckpointError', 'atomic_open',
-    'atomic_write_bytes', 'find_resume_checkpoint', 'fit_state_dict',
+    'atomic_write_bytes', 'bfloat16_autocast', 'cpu_has_fast_bfloat16',
+    'find_resume_checkpoint', 'fit_state_dict',
     'is_complete_checkpoint', 'load_model_weights', 'register_all_modules',
     'remove_temporaries', 'safe_join', 'setup_launcher',
     'use_safe_checkpoint_loading'

@@ -11,6 +11,7 @@ from torch import Tensor
 
 from mmwsss.registry import MODELS
 from mmwsss.structures import WSSSDataSample, stack_labels
+from mmwsss.utils import bfloat16_autocast
 from ..base_model import BaseWSSSModel
 from ..utils.multiscale_cam import (CAM_NORM_MODES, CAM_UPSAMPLE_MODES,
                                     IMG_RESIZE_MODES, multiscale_cam,
@@ -61,7 +62,8 @@ class BaseWSSSClassifier(BaseWSSSModel):
     - ``cam_norm``: ``'max'`` (CAM, EPS), ``'minmax'`` (SEAM) or
       ``'minmax_clamp'``, see :func:`normalize_cam`.
     - ``bg_thr``, ``return_cam``.
-    - ``amp``: run the forward passes under autocast (bfloat16 on CPU,
+    - ``amp``: run the forward passes under autocast (bfloat16 on CPUs
+      that have it natively, see :func:`mmwsss.utils.bfloat16_autocast`;
       float16 on GPU), a speed option off by default.
 
     Args:
@@ -180,10 +182,14 @@ class BaseWSSSClassifier(BaseWSSSModel):
         """:meth:`inference_cam` in float32, under autocast if
         ``test_cfg.amp``."""
         device = inputs.device.type
-        with autocast(
+        if device == 'cpu':
+            context = bfloat16_autocast(device, enabled=self.test_cfg.amp)
+        else:
+            context = autocast(
                 device_type=device,
-                dtype=torch.bfloat16 if device == 'cpu' else torch.float16,
-                enabled=self.test_cfg.amp):
+                dtype=torch.float16,
+                enabled=self.test_cfg.amp)
+        with context:
             return self.inference_cam(inputs).float()
 
     def predict(self, inputs: Tensor,
