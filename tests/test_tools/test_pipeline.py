@@ -4,7 +4,9 @@ import os.path as osp
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from PIL import Image
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -64,6 +66,30 @@ def _run(config, work_dir):
         timeout=600)
 
 
+def _mask_miou(mask_dir, data_root, num_classes=21):
+    """mIoU (percent) of ``{id}.png`` masks against the ground truth of
+    the train split: confusion counts over the split (255 ignored), IoU of
+    each class that is predicted or in the ground truth, their mean."""
+    with open(osp.join(data_root, 'ImageSets', 'Segmentation',
+                       'train.txt')) as f:
+        ids = f.read().split()
+    conf = np.zeros(num_classes * num_classes, dtype=np.int64)
+    for img_id in ids:
+        pred = np.asarray(Image.open(osp.join(mask_dir, f'{img_id}.png')))
+        gt = np.asarray(
+            Image.open(
+                osp.join(data_root, 'SegmentationClass', f'{img_id}.png')))
+        keep = gt != 255
+        conf += np.bincount(
+            num_classes * gt[keep].astype(np.int64) + pred[keep],
+            minlength=num_classes * num_classes)
+    conf = conf.reshape(num_classes, num_classes)
+    inter = np.diag(conf)
+    union = conf.sum(0) + conf.sum(1) - inter
+    present = union > 0
+    return 100 * (inter[present] / union[present]).mean()
+
+
 @pytest.fixture(scope='module')
 def finished(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('pipeline')
@@ -89,13 +115,21 @@ def finished(tmp_path_factory):
 def test_pipeline_runs_every_step_and_reports(finished):
     _, work_dir, stdout = finished
     results = json.loads((work_dir / 'results.json').read_text())
-    for key in ('seed_mIoU', 'pseudo_mask_mIoU_train',
-                'refined_mask_mIoU_train', 'seg_mIoU_val'):
-        assert 0 <= results[key] <= 100
-    assert 0 <= results['seed_bg_thr'] < 0.6
+    # the mIoU of the masks it wrote, recomputed from the files
+    data_root = str(work_dir.parent / 'data')
+    for key, folder in (('pseudo_mask_mIoU_train', 'pseudo_masks'),
+                        ('refined_mask_mIoU_train', 'refined')):
+        assert results[key] == pytest.approx(
+            _mask_miou(str(work_dir / folder), data_root), abs=0.01)
     # the pseudo masks of train are the seeds at the best threshold
+    seeds = json.loads((work_dir / 'seeds' / 'seed_metric.json').read_text())
+    assert results['seed_mIoU'] == seeds['mIoU'] == max(seeds['curve']['mIoU'])
+    assert results['seed_bg_thr'] == seeds['bg_thr']
     assert results['pseudo_mask_mIoU_train'] == pytest.approx(
         results['seed_mIoU'], abs=0.01)
+    metrics = json.loads(
+        (work_dir / 'evaluation' / 'metrics.json').read_text())
+    assert results['seg_mIoU_val'] == metrics['mIoU']
     assert set(results['seconds']) == {
         'benchmark', 'stage1', 'seeds', 'pseudo_masks', 'affinity', 'stage2',
         'evaluation', 'total'

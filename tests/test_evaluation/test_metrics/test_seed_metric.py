@@ -120,11 +120,31 @@ def test_class_count_mismatch_is_reported():
 
 
 def test_pixel_data_inputs_work():
-    """Data samples as the model returns them (PixelData, not dicts)."""
+    """Data samples as the model returns them (PixelData, not dicts), on a
+    5x5 image whose IoUs are counted by hand."""
     from mmwsss.structures import WSSSDataSample
+    cam = torch.zeros(3, 5, 5)
+    cam[0, :, :2] = 0.8  # class a, columns 0-1
+    cam[0, :, 2] = 0.25  # class a below a background score of 0.25
+    cam[1, :, 3] = 0.9  # class b, column 3; class c nowhere
+    gt = torch.zeros(5, 5, dtype=torch.long)
+    gt[:, :2] = 1
+    gt[:, 3] = 2
+    gt[0, 0] = 2  # predicted a
+    gt[4, 3] = 255  # predicted b, ignored
     sample = WSSSDataSample()
-    sample.pred_cam = PixelData(data=torch.rand(3, 5, 5))
-    sample.gt_sem_seg = PixelData(data=torch.randint(0, 4, (1, 5, 5)))
+    sample.pred_cam = PixelData(data=cam)
+    sample.gt_sem_seg = PixelData(data=gt[None])
     metric = _metric()
     metric.process({}, [sample.to_dict()])
-    assert 0 <= metric.compute_metrics(metric.results)['mIoU'] <= 100
+    result = metric.compute_metrics(metric.results)
+    # From 0.25 on, column 2 is background: background 10 / 10, a 9 / 10,
+    # b 4 / 5; c is neither predicted nor in the ground truth (no IoU).
+    assert result == dict(mIoU=90.0, bg_thr=0.25)
+    per_class = metric.summary['per_class_IoU']
+    assert [per_class[name] for name in ('background', 'a', 'b')
+            ] == [100.0, 90.0, 80.0]
+    assert np.isnan(per_class['c'])
+    # Below 0.25 column 2 is a: background 5 / 10, a 9 / 15, b 4 / 5.
+    curve = metric.summary['curve']['mIoU']
+    assert curve[:25] == [63.33] * 25 and curve[25:] == [90.0] * 35

@@ -1,8 +1,13 @@
 """Tiny classifier configs shared by the classifier tests."""
+import os.path as osp
+
 import torch
+from mmengine.config import Config
 
 from mmwsss.registry import MODELS
 
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))))
 TINY_BACKBONE = dict(
     type='ResNet',
     depth=18,
@@ -21,19 +26,11 @@ PREPROCESSOR = dict(
     test_cfg=dict(size_divisor=8))
 TINY_PCM = dict(
     type='PCMHead', in_channels=(16, 32), channels=(4, 8), out_channels=12)
-TINY_CONTRAST = dict(
-    type='PixelPrototypeContrast',
-    projection=dict(type='ProjectionHead', channels=16),
-    bg_score=0.2,
-    topk_divisor=8,
-    losses=[
-        dict(type='CrossPrototypeContrastLoss'),
-        dict(type='CrossPseudoLabelContrastLoss'),
-        dict(
-            type='IntraViewContrastLoss',
-            prototype_miner=dict(type='SemiHardPrototypeMiner'),
-            pixel_sampler=dict(type='HardPixelSampler'))
-    ])
+#: The shipped SEAM + PPC plug-in with a small projection.
+_PPC = Config.fromfile(
+    osp.join(ROOT, 'configs', '_base_', 'models',
+             'ppc_head.py')).contrast.to_dict()
+TINY_CONTRAST = dict(_PPC, projection=dict(_PPC['projection'], channels=16))
 
 
 def build(cfg: dict) -> torch.nn.Module:

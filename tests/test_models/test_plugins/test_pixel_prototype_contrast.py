@@ -1,8 +1,10 @@
 import copy
+import os.path as osp
 
 import pytest
 import torch
 import torch.nn.functional as F
+from mmengine.config import Config
 
 import mmwsss.models.heads.projection_head  # noqa: F401 (registers)
 import mmwsss.models.losses  # noqa: F401
@@ -12,22 +14,15 @@ from mmwsss.models.plugins import PixelPrototypeContrast
 from mmwsss.models.utils import pseudo_labels_and_prototypes
 from mmwsss.registry import MODELS
 
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
 NUM_CLASSES = 20
+#: The shipped SEAM + PPC plug-in with a small projection.
+_SHIPPED = Config.fromfile(
+    osp.join(ROOT, 'configs', '_base_', 'models',
+             'ppc_head.py')).contrast.to_dict()
 CONFIG = dict(
-    type='PixelPrototypeContrast',
-    projection=dict(type='ProjectionHead', in_channels=32, channels=16),
-    bg_score=0.20,
-    topk_divisor=8,
-    losses=[
-        dict(type='CrossPrototypeContrastLoss', loss_weight=0.1),
-        dict(type='CrossPseudoLabelContrastLoss', loss_weight=0.1),
-        dict(
-            type='IntraViewContrastLoss',
-            loss_weight=0.1,
-            prototype_miner=dict(
-                type='SemiHardPrototypeMiner', num_skip=3, num_keep=10),
-            pixel_sampler=dict(type='HardPixelSampler'))
-    ])
+    _SHIPPED,
+    projection=dict(_SHIPPED['projection'], in_channels=32, channels=16))
 NAMES = {'loss_cross_proto', 'loss_cross_label', 'loss_intra'}
 GRID = (8, 8)
 
@@ -111,6 +106,36 @@ def test_gradients_reach_projection_not_cams():
     assert contrast.projection.conv.weight.grad.abs().sum() > 0
     assert all(feat.grad.abs().sum() > 0 for feat in feats)
     assert all(cam.grad is None for cam in cams)
+
+
+def test_no_gradient_through_prototypes():
+    """The prototypes are targets: the gradient reaches the projected
+    features only through the pixel features, the same as with prototypes
+    made from detached features."""
+    contrast = _build()
+    _, cams, labels = _inputs()
+    cams = (_warp(cams[0]).detach(), cams[1].detach())
+    generator = torch.Generator().manual_seed(3)
+    projs = tuple(
+        torch.randn(4, 16, *GRID, generator=generator).requires_grad_()
+        for _ in range(2))
+    torch.manual_seed(4)
+    losses = contrast.loss_by_proj(projs, cams, labels, bg_index=0)
+    grads = torch.autograd.grad(sum(losses.values()), projs)
+
+    stacked = torch.stack(projs)
+    targets = pseudo_labels_and_prototypes(
+        torch.stack(cams), stacked.detach(), labels, 0, 0.2, 8)
+    pixel_feats = F.normalize(stacked, dim=2).permute(0, 1, 3, 4, 2)
+    similarity = two_view_similarity(
+        pixel_feats.flatten(1, 3), targets.prototypes)
+    torch.manual_seed(4)
+    expected = sum(
+        loss(similarity, targets.pseudo_labels.flatten(1))
+        for loss in contrast.losses)
+    for grad, ref in zip(grads, torch.autograd.grad(expected, projs)):
+        assert grad.abs().sum() > 0
+        torch.testing.assert_close(grad, ref)
 
 
 @pytest.mark.parametrize('bg_index', [-1, NUM_CLASSES])

@@ -99,16 +99,25 @@ def test_all_zero_channel_is_the_mean_of_the_first_positions():
     # its prototype their plain mean, the same as the constant background.
     cam, feats, labels = _random_case()
     cam[:, 2] = -1.  # zero after ReLU everywhere
-    cam = cam.requires_grad_()
-    feats = feats.requires_grad_()
     result = pseudo_labels_and_prototypes(cam, feats, labels, 0, 0.2, 8)
-    first = feats.detach().permute(0, 2, 3, 1).flatten(0, 2)[:2].mean(0)
+    first = feats.permute(0, 2, 3, 1).flatten(0, 2)[:2].mean(0)
     torch.testing.assert_close(result.prototypes[2], F.normalize(first, dim=0))
     torch.testing.assert_close(result.prototypes[2], result.prototypes[0])
-    assert not result.prototypes.requires_grad
-    assert not result.pseudo_labels.requires_grad
     assert result.pseudo_labels.dtype == torch.long
     assert (result.prototypes.norm(dim=1) - 1).abs().max() < 1e-5
+
+
+def test_prototypes_carry_no_gradient():
+    """Targets of the contrast: no gradient path back to the CAMs or the
+    features, even when both require grad."""
+    cam, feats, labels = _random_case()
+    expected = pseudo_labels_and_prototypes(cam, feats, labels, 0, 0.2, 8)
+    result = pseudo_labels_and_prototypes(cam.requires_grad_(),
+                                          feats.requires_grad_(), labels, 0,
+                                          0.2, 8)
+    assert not result.prototypes.requires_grad
+    torch.testing.assert_close(result.prototypes, expected.prototypes)
+    assert torch.equal(result.pseudo_labels, expected.pseudo_labels)
 
 
 def test_scores_below_min_go_negative():
