@@ -79,8 +79,7 @@ OPTIM_WRAPPERS = Registry(
 OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer wrapper constructor',
     parent=MMSEG_OPTIM_WRAPPER_CONSTRUCTORS,
-    scope='mmwsss',
-    locations=['mmwsss.engine.optimizers'])
+    scope='mmwsss')
 PARAM_SCHEDULERS = Registry(
     'parameter scheduler', parent=MMSEG_PARAM_SCHEDULERS, scope='mmwsss')
 

@@ -20,12 +20,12 @@ import os.path as osp
 
 from mmengine.logging import print_log
 
-from mmwsss.apis import prepare_pseudo_masks, write_pseudo_masks
 from mmwsss.apis.cli import (add_overwrite_arg, add_runner_args, build_runner,
                              config_section, load_tool_config,
                              parse_runner_args, run_tool, split_ann_file,
                              unit_interval)
-from mmwsss.apis.resumable import file_digest, text_digest
+from mmwsss.engine.pseudo_masks import prepare_pseudo_masks, write_pseudo_masks
+from mmwsss.engine.resumable import file_digest, text_digest
 from mmwsss.utils import load_model_weights
 
 

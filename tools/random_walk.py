@@ -24,7 +24,7 @@ from mmwsss.apis.cli import (add_overwrite_arg, add_runner_args, build_runner,
                              config_section, folder_arg, load_tool_config,
                              parse_runner_args, positive_float, run_tool,
                              split_ann_file, unit_interval)
-from mmwsss.apis.resumable import file_digest, text_digest
+from mmwsss.engine.resumable import file_digest, text_digest
 from mmwsss.utils import load_model_weights
 
 

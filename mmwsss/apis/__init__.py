@@ -1,10 +1,11 @@
+from mmwsss.engine.pseudo_masks import (PseudoMaskWriter, encode_palette_png,
+                                        prepare_pseudo_masks,
+                                        write_pseudo_masks)
+from mmwsss.models.utils import dense_crf
 from .affinity import (affinity_labels, load_cams, mask_path,
                        prepare_random_walk, random_walk_refine,
                        write_affinity_labels, write_refined_masks)
 from .config_utils import load_config
-from .crf import dense_crf
-from .pseudo_masks import (PseudoMaskWriter, encode_palette_png,
-                           prepare_pseudo_masks, write_pseudo_masks)
 
 __all__ = [
     'affinity_labels', 'load_cams', 'mask_path', 'prepare_random_walk',

@@ -23,13 +23,14 @@ from mmengine.structures import PixelData
 from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
+from mmwsss.engine.pseudo_masks import encode_palette_png
+from mmwsss.engine.resumable import (claim_output_folder,
+                                     predict_with_progress,
+                                     unfinished_dataloader)
+from mmwsss.models.utils import dense_crf
 from mmwsss.registry import DATASETS
 from mmwsss.structures import WSSSDataSample
 from mmwsss.utils import atomic_write_bytes, safe_join
-from .crf import dense_crf
-from .pseudo_masks import encode_palette_png
-from .resumable import (claim_output_folder, predict_with_progress,
-                        unfinished_dataloader)
 
 
 def affinity_labels(cams: np.ndarray,
@@ -130,7 +131,7 @@ def write_affinity_labels(data_infos: Sequence[dict],
 
     With a ``manifest`` (what produces the labels, e.g. the CAM folder; the
     exponents and CRF options are added), the output folder is claimed with
-    :func:`~mmwsss.apis.resumable.claim_output_folder` (temporary files of a
+    :func:`~mmwsss.engine.resumable.claim_output_folder` (temporary files of a
     killed run removed; the labels of other inputs refused, or with
     ``overwrite`` all written again).
 
@@ -240,7 +241,7 @@ def prepare_random_walk(
 
     With a ``manifest`` (what produces the masks: checkpoint digest, CAM
     folder, random-walk parameters...), the output folder is claimed with
-    :func:`~mmwsss.apis.resumable.claim_output_folder`.
+    :func:`~mmwsss.engine.resumable.claim_output_folder`.
 
     Args:
         dataloader_cfg (dict): Dataloader config (e.g. the config's

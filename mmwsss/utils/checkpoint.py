@@ -19,7 +19,7 @@ from typing import Dict, Iterable, Optional, Sequence
 
 import torch
 from mmengine.logging import print_log
-from mmengine.runner.checkpoint import CheckpointLoader
+from mmengine.runner import CheckpointLoader
 
 _TRUSTED: set = set()
 
@@ -139,15 +139,17 @@ def fit_state_dict(model: torch.nn.Module,
 def load_model_weights(model: torch.nn.Module, filename: str) -> None:
     """Load a checkpoint's weights into ``model``, refusing a mismatch.
 
-    Strictly: see :func:`fit_state_dict`.
+    Strictly: see :func:`fit_state_dict`. The file is read by mmengine's
+    :class:`CheckpointLoader`, so a local one goes through the safe loader of
+    :func:`use_safe_checkpoint_loading` once it is installed.
 
     Args:
         model (nn.Module): The model (a wrapper's ``module`` is used).
         filename (str): The checkpoint.
     """
-    from mmengine.runner.checkpoint import _load_checkpoint
     target = model.module if hasattr(model, 'module') else model
-    checkpoint = _load_checkpoint(filename, map_location='cpu')
+    checkpoint = CheckpointLoader.load_checkpoint(
+        filename, map_location='cpu', logger=None)
     state = fit_state_dict(target, checkpoint.get('state_dict', checkpoint),
                            filename)
     target.load_state_dict(state, strict=True)

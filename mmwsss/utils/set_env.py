@@ -3,10 +3,16 @@ import datetime
 import warnings
 
 from mmengine import DefaultScope
+from mmengine.registry import Registry
+
+from mmwsss import registry
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
     """Register all modules of mmwsss (and mmseg) into the registries.
+
+    Each registry of :mod:`mmwsss.registry` imports the modules named by its
+    ``locations``, so that this lowest layer names no higher one.
 
     Args:
         init_default_scope (bool): Whether to set the global default scope to
@@ -18,12 +24,9 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmseg.visualization  # noqa: F401,F403
     mmseg.utils.register_all_modules(init_default_scope=False)
 
-    import mmwsss.datasets  # noqa: F401,F403
-    import mmwsss.engine  # noqa: F401,F403
-    import mmwsss.evaluation  # noqa: F401,F403
-    import mmwsss.models  # noqa: F401,F403
-    import mmwsss.structures  # noqa: F401,F403
-    import mmwsss.visualization  # noqa: F401,F403
+    for node in vars(registry).values():
+        if isinstance(node, Registry) and node.scope == 'mmwsss':
+            node.import_from_location()
 
     if init_default_scope:
         never_created = DefaultScope.get_current_instance() is None \

@@ -60,6 +60,22 @@ def test_untrusted_pickle_is_refused_unless_trusted(tmp_path):
     assert isinstance(_load_checkpoint(str(path))['extra'], Payload)
 
 
+def test_model_weights_load_with_weights_only_unless_trusted(tmp_path):
+    torch.manual_seed(0)
+    model = nn.Conv2d(3, 4, 1)
+    path = tmp_path / 'foreign.pth'
+    _save(path, dict(state_dict=model.state_dict(), extra=Payload()))
+    other = nn.Conv2d(3, 4, 1)
+    with pytest.raises(
+            RuntimeError,
+            match=r'Refusing to load the checkpoint .*foreign\.pth'):
+        load_model_weights(other, str(path))
+    assert not torch.equal(other.weight, model.weight)
+    use_safe_checkpoint_loading([str(path)])
+    load_model_weights(other, str(path))
+    assert torch.equal(other.weight, model.weight)
+
+
 def test_missing_checkpoint_is_named(tmp_path):
     from mmengine.runner.checkpoint import _load_checkpoint
     with pytest.raises(FileNotFoundError, match='nothere.pth'):

@@ -3,13 +3,14 @@ _base_ = ['../default_runtime.py']
 # whose momentum is the weight decay 5e-4 (it passes weight_decay as SGD's
 # third positional argument, momentum), lr 0.01, poly 0.9 per iteration,
 # weight decay 5e-4, lr x2 for biases (no decay), x10 for the weights and x20
-# for the biases of the layers trained from scratch (see
-# WSSSOptimWrapperConstructor).
+# for the biases of the layers trained from scratch. mmengine's default
+# constructor builds these groups because the new layers have no biases (a
+# custom key would give a bias x10 with decay, not x20 without);
+# test_authors_param_groups.py checks every config.
 new_layers = dict(lr_mult=10.)
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.01, momentum=5e-4, weight_decay=5e-4),
-    constructor='WSSSOptimWrapperConstructor',
     paramwise_cfg=dict(
         bias_lr_mult=2.,
         bias_decay_mult=0.,

@@ -7,8 +7,8 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 
-from mmwsss.apis import prepare_pseudo_masks, write_pseudo_masks
 from mmwsss.registry import HOOKS
+from ..pseudo_masks import prepare_pseudo_masks, write_pseudo_masks
 
 
 @HOOKS.register_module()

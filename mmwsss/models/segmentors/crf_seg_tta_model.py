@@ -7,8 +7,8 @@ from mmengine.structures import PixelData
 from mmseg.models import SegTTAModel
 from mmseg.utils import SampleList
 
-from mmwsss.apis.crf import dense_crf
 from mmwsss.registry import MODELS
+from ..utils import dense_crf
 
 
 @MODELS.register_module()

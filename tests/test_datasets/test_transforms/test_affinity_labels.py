@@ -5,8 +5,8 @@ import pytest
 from mmcv.transforms import Compose
 from PIL import Image
 
-from mmwsss.apis import encode_palette_png
 from mmwsss.datasets.transforms.affinity_labels import LoadAffinityLabel
+from mmwsss.engine.pseudo_masks import encode_palette_png
 from mmwsss.registry import TRANSFORMS
 
 

@@ -3,7 +3,8 @@ import torch
 from mmengine.structures import PixelData
 from PIL import Image
 
-from mmwsss.apis import PseudoMaskWriter, pseudo_masks
+from mmwsss.engine import pseudo_masks
+from mmwsss.engine.pseudo_masks import PseudoMaskWriter
 from mmwsss.structures import WSSSDataSample
 
 

@@ -1,4 +1,5 @@
-from mmwsss.apis.resumable import predict_with_progress, unfinished_dataloader
+from mmwsss.engine.resumable import (predict_with_progress,
+                                     unfinished_dataloader)
 from mmwsss.registry import DATASETS
 
 

@@ -8,7 +8,8 @@ import torch
 from mmengine.structures import PixelData
 from PIL import Image
 
-from mmwsss.apis import PseudoMaskWriter, encode_palette_png
+from mmwsss.engine.pseudo_masks import PseudoMaskWriter, encode_palette_png
+from mmwsss.engine.resumable import claim_output_folder
 from mmwsss.structures import WSSSDataSample
 
 PALETTE = [[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0], [0, 0, 128]]
@@ -91,7 +92,6 @@ def test_background_score_outside_the_unit_interval_is_refused(
 
 
 def test_folder_of_other_inputs_is_refused_unless_overwrite(tmp_path):
-    from mmwsss.apis.resumable import claim_output_folder
     out = str(tmp_path / 'out')
     inputs = dict(checkpoint_sha256='aa', bg_thr=0.2)
     assert claim_output_folder(out, inputs)  # a new folder: nothing to redo

@@ -10,11 +10,10 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader
 
-from mmwsss.models.utils import seeds_from_cam
+from mmwsss.models.utils import dense_crf, seeds_from_cam
 from mmwsss.registry import DATASETS
 from mmwsss.structures import WSSSDataSample
 from mmwsss.utils import atomic_write_bytes, safe_join
-from .crf import dense_crf
 from .resumable import (claim_output_folder, predict_with_progress,
                         unfinished_dataloader)
 
@@ -130,7 +129,7 @@ def prepare_pseudo_masks(
 
     With a ``manifest`` (what produces the masks: checkpoint digest, config
     digest...; the background score and CRF options are added), the folder
-    is claimed with :func:`~mmwsss.apis.resumable.claim_output_folder`: the
+    is claimed with :func:`~mmwsss.engine.resumable.claim_output_folder`: the
     temporary files of a killed run are removed, and the masks of other
     inputs are refused, or with ``overwrite`` all written again.
 
