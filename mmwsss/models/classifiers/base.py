@@ -10,7 +10,7 @@ from mmengine.structures import PixelData
 from torch import Tensor
 
 from mmwsss.registry import MODELS
-from mmwsss.structures import WSSSDataSample, stack_labels
+from mmwsss.structures import CAMLayout, WSSSDataSample, stack_labels
 from mmwsss.utils import bfloat16_autocast
 from ..base_model import BaseWSSSModel
 from ..utils.multiscale_cam import (CAM_NORM_MODES, CAM_UPSAMPLE_MODES,
@@ -102,9 +102,8 @@ class BaseWSSSClassifier(BaseWSSSModel):
         self.dropout = nn.Dropout2d(dropout_ratio) \
             if dropout_ratio > 0 else nn.Identity()
         self.feature_index = feature_index
-        if bg_index not in (None, 0, -1):
-            raise ValueError(
-                f'bg_index must be None, 0 or -1, got {bg_index}.')
+        #: Where the background channel of the CAMs lies.
+        self.layout = CAMLayout(bg_index)
         self.bg_index = bg_index
         self.num_classes = self.cam_head.num_channels - (bg_index is not None)
         self.contrast = None
@@ -140,17 +139,6 @@ class BaseWSSSClassifier(BaseWSSSModel):
         feat = self.dropout(feats[self.feature_index])
         return feats, feat, self.cam_head(feat)
 
-    def foreground(self, x: Tensor) -> Tensor:
-        """The foreground channels of ``(N, C[+1], ...)`` maps."""
-        if self.bg_index is None:
-            return x
-        return x[:, 1:] if self.bg_index == 0 else x[:, :-1]
-
-    def with_background(self, fg: Tensor, bg: Tensor) -> Tensor:
-        """Insert a background channel ``bg`` (N, 1, ...) at ``bg_index``."""
-        parts = [bg, fg] if self.bg_index == 0 else [fg, bg]
-        return torch.cat(parts, dim=1)
-
     def get_labels(self, data_samples: List[WSSSDataSample]) -> Tensor:
         """``(N, num_classes)`` image labels, checked against the model."""
         labels = stack_labels(data_samples)
@@ -176,7 +164,7 @@ class BaseWSSSClassifier(BaseWSSSModel):
         The plain CAM uses the ReLU of the raw maps (the authors'
         ``forward_cam``); subclasses refine them (SEAM's PCM, EPS's softmax).
         """
-        return self.foreground(self._forward(inputs)).relu()
+        return self.layout.foreground(self._forward(inputs)).relu()
 
     def _amp_inference_cam(self, inputs: Tensor) -> Tensor:
         """:meth:`inference_cam` in float32, under autocast if

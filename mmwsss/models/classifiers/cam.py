@@ -30,7 +30,7 @@ class CAM(BaseWSSSClassifier):
             dict[str, Tensor]: ``{loss_cls.loss_name: loss}``.
         """
         labels = self.get_labels(data_samples)
-        cam = self.foreground(self._forward(inputs))
+        cam = self.layout.foreground(self._forward(inputs))
         return {
             self.loss_cls.loss_name: self.loss_cls(cam.mean((2, 3)), labels)
         }

@@ -189,15 +189,11 @@ class SEAM(BaseWSSSClassifier):
     def inference_cam(self, inputs: Tensor) -> Tensor:
         """Foreground maps of one scale: refined, raw or softmax CAM."""
         if self.test_cfg.cam == 'refined':
-            return self.foreground(self.view_forward(inputs)['cam_rv'])
+            return self.layout.foreground(self.view_forward(inputs)['cam_rv'])
         cam = self._forward(inputs)
         if self.test_cfg.cam == 'softmax':
             cam = cam.softmax(dim=1)
-        return self.foreground(cam)
-
-    def label_with_background(self, labels: Tensor) -> Tensor:
-        """``(N, C + 1)`` labels with a 1 at the background channel."""
-        return self.with_background(labels, labels.new_ones(len(labels), 1))
+        return self.layout.foreground(cam)
 
     # -------------------------------------------------------------- losses
     def view_losses(self, out: dict, labels: Tensor,
@@ -218,11 +214,11 @@ class SEAM(BaseWSSSClassifier):
         cam = self.on_grid(out, 'cam', grid)
         losses = {
             self.loss_cls.loss_name:
-            self.loss_cls(self.foreground(cam).mean((2, 3)), labels)
+            self.loss_cls(self.layout.foreground(cam).mean((2, 3)), labels)
         }
         if self.loss_minpool is not None and out['cam_rv'] is not None:
             cam_rv = self.on_grid(out, 'cam_rv', grid)
-            masked = self.foreground(cam_rv) * labels[..., None, None]
+            masked = self.layout.foreground(cam_rv) * labels[..., None, None]
             losses[self.loss_minpool.loss_name] = self.loss_minpool(masked)
         return losses
 
@@ -250,7 +246,7 @@ class SEAM(BaseWSSSClassifier):
                         self.on_grid(out2, 'cam', grid).shape[-2:],
                         views[0].device, cfg.align_corners)
         valid = None if warp.valid.all() else warp.valid
-        lab = self.label_with_background(labels)[..., None, None]
+        lab = self.layout.label_with_background(labels)[..., None, None]
 
         def aligned(key: str) -> Tuple[Tensor, Tensor]:
             # both views' maps normalised, on view 2's grid, label-masked
@@ -264,12 +260,13 @@ class SEAM(BaseWSSSClassifier):
         cam1, cam2 = aligned('cam')
         if self.loss_er is not None:
             losses[self.loss_er.loss_name] = self.loss_er(
-                self.foreground(cam1), self.foreground(cam2), valid)
+                self.layout.foreground(cam1), self.layout.foreground(cam2),
+                valid)
         if self.loss_ecr is not None and out1['cam_rv'] is not None:
             cam1, cam2 = (
-                self.with_background(
-                    self.foreground(c),
-                    1 - self.foreground(c).amax(dim=1, keepdim=True))
+                self.layout.with_background(
+                    self.layout.foreground(c),
+                    1 - self.layout.foreground(c).amax(dim=1, keepdim=True))
                 for c in (cam1, cam2))
             cam_rv1, cam_rv2 = aligned('cam_rv')
             losses[self.loss_ecr.loss_name] = self.loss_ecr(

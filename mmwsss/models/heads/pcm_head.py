@@ -8,6 +8,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmwsss.registry import MODELS
+from mmwsss.structures import CAMLayout
 from ..utils.embedding_init import embedding_init_cfg
 
 
@@ -29,11 +30,10 @@ def pcm_input(cam: Tensor, bg_index: int) -> Tensor:
         cam = cam.detach().float().relu()
         cam = (cam - 1e-5).relu() / (
             cam.flatten(2).amax(-1)[..., None, None] + 1e-5)
-        bg = bg_index % cam.shape[1]
-        fg = torch.cat([cam[:, :bg], cam[:, bg + 1:]], dim=1)
+        layout = CAMLayout(bg_index)
+        fg = layout.foreground(cam)
         fg_max = fg.amax(dim=1, keepdim=True)
-        fg = fg * (fg >= fg_max)
-        return torch.cat([fg[:, :bg], 1 - fg_max, fg[:, bg:]], dim=1)
+        return layout.with_background(fg * (fg >= fg_max), 1 - fg_max)
 
 
 @MODELS.register_module()

@@ -1,11 +1,11 @@
 """SEAM's equivariant cross regularisation (ECR) loss."""
 from typing import Optional
 
-import torch
 import torch.nn as nn
 from torch import Tensor
 
 from mmwsss.registry import MODELS
+from mmwsss.structures import CAMLayout
 
 
 def max_onehot(cam: Tensor, bg_index: int) -> Tensor:
@@ -18,12 +18,10 @@ def max_onehot(cam: Tensor, bg_index: int) -> Tensor:
     Returns:
         Tensor: A new tensor with the non-maximal foreground values zeroed.
     """
-    bg = bg_index % cam.shape[1]
-    is_fg = torch.ones(cam.shape[1], dtype=torch.bool, device=cam.device)
-    is_fg[bg] = False
-    fg_max = cam[:, is_fg].amax(dim=1, keepdim=True)
-    keep = (cam == fg_max) | ~is_fg[None, :, None, None]
-    return cam * keep
+    layout = CAMLayout(bg_index)
+    fg = layout.foreground(cam)
+    fg = fg * (fg == fg.amax(dim=1, keepdim=True))
+    return layout.with_background(fg, layout.background(cam))
 
 
 @MODELS.register_module()

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmwsss.registry import MODELS
+from mmwsss.structures import CAMLayout
 
 
 @MODELS.register_module()
@@ -58,8 +59,8 @@ class SaliencyLoss(nn.Module):
         saliency = F.interpolate(
             saliency.to(cam.dtype), size=cam.shape[-2:], mode='nearest')
         prob = cam.softmax(dim=1)
-        bg = bg_index % cam.shape[1]
-        fg_prob = torch.cat([prob[:, :bg], prob[:, bg + 1:]], dim=1)
+        layout = CAMLayout(bg_index)
+        fg_prob = layout.foreground(prob)
         with torch.no_grad():
             hard = fg_prob.round()
             # the authors add the 1e-4 to every pixel of the denominator
@@ -69,8 +70,9 @@ class SaliencyLoss(nn.Module):
             is_fg = present & (overlap > self.tau)
             is_bg = present & ~is_fg
         fg_map = (fg_prob * is_fg[..., None, None]).sum(1, keepdim=True)
-        bg_map = prob[:, bg:bg + 1] + (fg_prob * is_bg[..., None, None]).sum(
-            1, keepdim=True)
+        bg_map = layout.background(prob) + (fg_prob *
+                                            is_bg[..., None, None]).sum(
+                                                1, keepdim=True)
         return self.lam * fg_map + (1 - self.lam) * (1 - bg_map), saliency
 
     def forward(self, cam: Tensor, saliency: Tensor, labels: Tensor,

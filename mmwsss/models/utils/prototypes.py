@@ -5,6 +5,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from mmwsss.structures import CAMLayout
+
 
 class PseudoLabelsAndPrototypes(NamedTuple):
     """The contrast targets of one view (or of several, stacked).
@@ -118,7 +120,7 @@ def pseudo_labels_and_prototypes(
             grid.
             Detached here.
         labels (Tensor): (N, C) binary multi-hot image labels.
-        bg_index (int): Index of the background channel, 0 or -1 / C.
+        bg_index (int): Index of the background channel, 0 or -1.
         bg_score (float): The constant background score, > 0.
         topk_divisor (int): ``K = h * w // topk_divisor`` (at least 1).
         valid (Tensor, optional): (N, h, w) bool, the usable positions.
@@ -151,14 +153,14 @@ def pseudo_labels_and_prototypes(
     if ties not in ('lowest_index', 'torch'):
         raise ValueError(f"ties must be 'lowest_index' or 'torch', got "
                          f'{ties!r}')
-    bg_index = bg_index % num_channels
+    layout = CAMLayout(bg_index, dim=2)
     num_pos = height * width
 
     with torch.no_grad(), torch.autocast(cam.device.type, enabled=False):
-        cam = cam.detach().float().reshape(-1, num_imgs, num_channels,
-                                           height, width).relu()
-        feats = feats.detach().float().reshape(len(cam), num_imgs, -1,
-                                               num_pos)  # (V, N, D, h * w)
+        cam = cam.detach().float().reshape(-1, num_imgs, num_channels, height,
+                                           width).relu()
+        feats = feats.detach().float().reshape(
+            len(cam), num_imgs, -1, num_pos)  # (V, N, D, h * w)
         if valid is None:
             high = cam.amax((3, 4), keepdim=True)
             low = cam.amin((3, 4), keepdim=True)  # (V, N, C + 1, 1, 1)
@@ -171,11 +173,8 @@ def pseudo_labels_and_prototypes(
             low = torch.minimum(low, high)
         cam = cam.masked_fill(cam < low + 1e-5, 0)
         norm = (cam - low - 1e-5) / (high - low + 1e-5)
-        norm[:, :, bg_index] = bg_score  # (V, N, C + 1, h, w)
-
-        ones = labels.new_ones((num_imgs, 1))
-        label_with_bg = torch.cat(
-            [labels[:, :bg_index], ones, labels[:, bg_index:]], dim=1)
+        layout.background(norm).fill_(bg_score)  # (V, N, C + 1, h, w)
+        label_with_bg = layout.label_with_background(labels)
         scores = (norm * label_with_bg[:, :, None, None].float()).softmax(2)
         pseudo_labels = scores.argmax(dim=2)  # (V, N, h, w)
 

@@ -53,14 +53,12 @@ def test_bg_index_first_and_last_mirror():
     first = pseudo_labels_and_prototypes(cam, feats, labels, 0, 0.2, 8)
     cam_last = torch.cat([cam[:, 1:], cam[:, :1]], dim=1)
     num_channels = cam.shape[1]
-    for bg_index in (-1, num_channels - 1):
-        last = pseudo_labels_and_prototypes(cam_last, feats, labels, bg_index,
-                                            0.2, 8)
-        torch.testing.assert_close(last.pseudo_labels,
-                                   (first.pseudo_labels - 1) % num_channels)
-        torch.testing.assert_close(
-            last.prototypes,
-            torch.cat([first.prototypes[1:], first.prototypes[:1]]))
+    last = pseudo_labels_and_prototypes(cam_last, feats, labels, -1, 0.2, 8)
+    torch.testing.assert_close(last.pseudo_labels,
+                               (first.pseudo_labels - 1) % num_channels)
+    torch.testing.assert_close(
+        last.prototypes,
+        torch.cat([first.prototypes[1:], first.prototypes[:1]]))
 
 
 def test_prototypes_batch_wide_topk_weighted_mean():
