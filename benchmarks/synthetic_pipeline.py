@@ -26,7 +26,7 @@ NAMES = {
     'eps': 'EPS',
     'ppc-eps': 'EPS + PPC'
 }
-METRICS = ('seed_mIoU', 'seed_bg_thr', 'pseudo_mask_mIoU_train',
+METRICS = ('seed_mIoU', 'seed_bg_score', 'pseudo_mask_mIoU_train',
            'seg_mIoU_val')
 
 
@@ -68,7 +68,7 @@ def main() -> None:
         med = {k: statistics.median(v[k] for v in values) for k in METRICS}
         wall = statistics.median(v['seconds']['total'] for v in values)
         lines.append(f'| {NAMES[method]} | {med["seed_mIoU"]:.2f} | '
-                     f'{med["seed_bg_thr"]:.2f} | '
+                     f'{med["seed_bg_score"]:.2f} | '
                      f'{med["pseudo_mask_mIoU_train"]:.2f} | '
                      f'{med["seg_mIoU_val"]:.2f} | {wall:.0f} |')
     lines += [
@@ -81,7 +81,7 @@ def main() -> None:
             runs.items(), key=lambda x: (order[x[0][0]], x[0][1])):
         steps = ', '.join(f'{k} {v:.0f}' for k, v in r['seconds'].items())
         lines.append(f'| {NAMES[method]} | {seed} | {r["seed_mIoU"]:.2f} | '
-                     f'{r["seed_bg_thr"]:.2f} | '
+                     f'{r["seed_bg_score"]:.2f} | '
                      f'{r["pseudo_mask_mIoU_train"]:.2f} | '
                      f'{r["seg_mIoU_val"]:.2f} | {steps} |')
     lines += ['', 'Commands:', '', '```bash'

@@ -1,7 +1,7 @@
 """Write the pseudo masks of a split with a trained stage-1 classifier.
 
     python tools/pseudo_masks.py CONFIG CHECKPOINT --out DIR
-        [--split train_aug] [--bg-thr SCORE] [--save-cam] [--crf]
+        [--split train_aug] [--bg-score SCORE] [--save-cam] [--crf]
         [--overwrite] [--cfg-options k=v ...] [--launcher {none,pytorch}]
         [--debug]
 
@@ -10,9 +10,9 @@ written atomically into DIR; a rerun skips finished images and removes the
 temporary files of a killed run. DIR/manifest.json records what produced
 the masks (checkpoint SHA-256, background score, CRF, config digest); a
 rerun with other inputs is refused unless --overwrite. The background
-score (in [0, 1]) is --bg-thr, else the best one of the seed evaluation
+score (in [0, 1]) is --bg-score, else the best one of the seed evaluation
 saved beside the checkpoint (seed_metric.json), else the model's
-test_cfg.bg_thr.
+test_cfg.bg_score.
 """
 import argparse
 import json
@@ -40,7 +40,7 @@ def parse_args() -> argparse.Namespace:
         default='train_aug',
         help='split list name under ImageSets/Segmentation')
     parser.add_argument(
-        '--bg-thr',
+        '--bg-score',
         type=unit_interval,
         default=None,
         help='background score, in [0, 1]')
@@ -58,22 +58,23 @@ def parse_args() -> argparse.Namespace:
 
 def background_score(args: argparse.Namespace, cfg) -> float:
     """The background score: argument, seed summary, or the model's."""
-    if args.bg_thr is not None:
-        return args.bg_thr
+    if args.bg_score is not None:
+        return args.bg_score
     summary = osp.join(
         osp.dirname(osp.abspath(args.checkpoint)), 'seed_metric.json')
     if osp.isfile(summary):
         with open(summary) as f:
-            bg_thr = float(json.load(f)['bg_thr'])
+            bg_score = float(json.load(f)['bg_score'])
         print_log(
-            f'Background score {bg_thr:.2f} from {summary}', logger='current')
-        return bg_thr
-    bg_thr = cfg.model.get('test_cfg', {}).get('bg_thr', 0.2)
+            f'Background score {bg_score:.2f} from {summary}',
+            logger='current')
+        return bg_score
+    bg_score = cfg.model.get('test_cfg', {}).get('bg_score', 0.2)
     print_log(
-        f'No --bg-thr and no {summary}: using the model default '
-        f'{bg_thr:.2f}',
+        f'No --bg-score and no {summary}: using the model default '
+        f'{bg_score:.2f}',
         logger='current')
-    return bg_thr
+    return bg_score
 
 
 def main() -> None:

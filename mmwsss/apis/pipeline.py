@@ -195,7 +195,7 @@ class WSSSPipeline:
                   *_options(self.config_options('stage1')))
         with open(self.path('seeds', 'seed_metric.json')) as f:
             summary = json.load(f)
-        return dict(mIoU=summary['mIoU'], bg_thr=summary['bg_thr'])
+        return dict(mIoU=summary['mIoU'], bg_score=summary['bg_score'])
 
     def pseudo_masks(self) -> Dict:
         """Pseudo masks of the training split, and their mIoU on train."""
@@ -204,8 +204,8 @@ class WSSSPipeline:
         args = [
             self.cfg.stage1.config,
             self.finished('stage1')['checkpoint'], '--out', out_dir, '--split',
-            spec.get('split', 'train_aug'), '--bg-thr',
-            str(self.finished('seeds')['bg_thr']), '--work-dir',
+            spec.get('split', 'train_aug'), '--bg-score',
+            str(self.finished('seeds')['bg_score']), '--work-dir',
             self.path('logs', 'pseudo_masks_run')
         ]
         if spec.get('crf'):
@@ -309,7 +309,7 @@ class WSSSPipeline:
             stage1_config=self.cfg.stage1.config,
             stage2_config=self.cfg.stage2.config,
             seed_mIoU=steps['seeds']['mIoU'],
-            seed_bg_thr=steps['seeds']['bg_thr'],
+            seed_bg_score=steps['seeds']['bg_score'],
             pseudo_mask_mIoU_train=steps['pseudo_masks']['mIoU_train'],
             seg_mIoU_val=steps['evaluation']['mIoU_val'],
             seconds={
@@ -329,7 +329,7 @@ class WSSSPipeline:
             ('refined mIoU (train) | ' if refined is not None else '') +
             'seg mIoU (val) |', '|---' * (5 + (refined is not None)) + '|',
             f'| {osp.basename(self.cfg.stage1.config)} | '
-            f'{results["seed_mIoU"]:.2f} | {results["seed_bg_thr"]:.2f} | '
+            f'{results["seed_mIoU"]:.2f} | {results["seed_bg_score"]:.2f} | '
             f'{results["pseudo_mask_mIoU_train"]:.2f} | ' +
             (f'{refined:.2f} | ' if refined is not None else '') +
             f'{results["seg_mIoU_val"]:.2f} |', '',

@@ -53,7 +53,7 @@ class PseudoMaskWriter:
     Args:
         out_dir (str): Output folder.
         palette (list[list[int]]): Class colours (dataset ``palette``).
-        bg_thr (float): Constant background score of the seeds, in [0, 1].
+        bg_score (float): Constant background score of the seeds, in [0, 1].
         save_cam (bool): Also write the CAMs. Defaults to False.
         crf (dict, optional): Keyword arguments of :func:`dense_crf` to
             refine the seeds with a dense CRF, or None. Defaults to None.
@@ -62,17 +62,17 @@ class PseudoMaskWriter:
     def __init__(self,
                  out_dir: str,
                  palette: List[List[int]],
-                 bg_thr: float,
+                 bg_score: float,
                  save_cam: bool = False,
                  crf: Optional[Dict] = None) -> None:
-        if not (isinstance(bg_thr, (int, float)) and math.isfinite(bg_thr)
-                and 0 <= bg_thr <= 1):
+        if not (isinstance(bg_score, (int, float)) and math.isfinite(bg_score)
+                and 0 <= bg_score <= 1):
             raise ValueError(f'The background score must be a number in '
                              f'[0, 1] (CAMs are normalised to it), got '
-                             f'{bg_thr!r}.')
+                             f'{bg_score!r}.')
         self.out_dir = out_dir
         self.palette = palette
-        self.bg_thr = bg_thr
+        self.bg_score = bg_score
         self.save_cam = save_cam
         self.crf = crf
 
@@ -91,10 +91,11 @@ class PseudoMaskWriter:
         """The ``(H, W)`` uint8 seed of a predicted sample."""
         cam = sample.pred_cam.data.float()
         if self.crf is None:
-            return seeds_from_cam(cam, self.bg_thr).byte().cpu().numpy()
+            return seeds_from_cam(cam, self.bg_score).byte().cpu().numpy()
         present = torch.nonzero(sample.gt_label.cpu()).flatten()
         probs = torch.cat([
-            torch.full_like(cam[:1], self.bg_thr), cam[present.to(cam.device)]
+            torch.full_like(cam[:1], self.bg_score),
+            cam[present.to(cam.device)]
         ]).cpu().numpy()
         probs = probs / np.maximum(probs.sum(0, keepdims=True), 1e-5)
         image = mmcv.imread(sample.img_path, channel_order='rgb')
@@ -119,7 +120,7 @@ class PseudoMaskWriter:
 def prepare_pseudo_masks(
         dataloader_cfg: dict,
         out_dir: str,
-        bg_thr: float,
+        bg_score: float,
         save_cam: bool = False,
         crf: Optional[Dict] = None,
         manifest: Optional[Dict[str, Any]] = None,
@@ -138,7 +139,7 @@ def prepare_pseudo_masks(
             ``pseudo_mask_dataloader``); its sampler should neither shuffle
             nor round up, so that ranks share the images without duplicates.
         out_dir (str): Output folder.
-        bg_thr (float): Background score of the seeds.
+        bg_score (float): Background score of the seeds.
         save_cam (bool): Also write the CAMs. Defaults to False.
         crf (dict, optional): Dense CRF options. Defaults to None.
         manifest (dict, optional): The inputs of the masks. Defaults to None
@@ -151,11 +152,11 @@ def prepare_pseudo_masks(
         dataloader, or None if every image is done.
     """
     dataset = DATASETS.build(dataloader_cfg['dataset'])
-    writer = PseudoMaskWriter(out_dir, dataset.metainfo['palette'], bg_thr,
+    writer = PseudoMaskWriter(out_dir, dataset.metainfo['palette'], bg_score,
                               save_cam, crf)
     done = writer.done
     if manifest is not None and not claim_output_folder(
-            out_dir, dict(manifest, bg_thr=bg_thr, crf=crf), overwrite):
+            out_dir, dict(manifest, bg_score=bg_score, crf=crf), overwrite):
         done = lambda img_id: False  # noqa: E731
     return writer, unfinished_dataloader(dataloader_cfg, dataset, done)
 

@@ -10,7 +10,7 @@ def plot_seed_curve(summary: Dict, path: str) -> None:
 
     Args:
         summary (dict): :class:`SeedMetric` summary (``curve``, ``mIoU``,
-            ``bg_thr``).
+            ``bg_score``).
         path (str): Output PNG.
     """
     import matplotlib
@@ -18,12 +18,12 @@ def plot_seed_curve(summary: Dict, path: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 3.2), dpi=100)
-    ax.plot(summary['curve']['bg_thr'], summary['curve']['mIoU'], lw=1.5)
-    ax.axvline(summary['bg_thr'], color='gray', ls='--', lw=1)
-    ax.scatter([summary['bg_thr']], [summary['mIoU']], color='C3', zorder=3)
+    ax.plot(summary['curve']['bg_score'], summary['curve']['mIoU'], lw=1.5)
+    ax.axvline(summary['bg_score'], color='gray', ls='--', lw=1)
+    ax.scatter([summary['bg_score']], [summary['mIoU']], color='C3', zorder=3)
     ax.set_xlabel('background score')
     ax.set_ylabel('seed mIoU (%)')
-    ax.set_title(f'best {summary["mIoU"]:.2f} at {summary["bg_thr"]:.2f}')
+    ax.set_title(f'best {summary["mIoU"]:.2f} at {summary["bg_score"]:.2f}')
     ax.grid(alpha=0.3)
     fig.tight_layout()
     buffer = io.BytesIO()

@@ -166,4 +166,4 @@ def test_stage1_end_to_end(tiny_coco, tmp_path):
     masks = [f for f in os.listdir(tmp_path / 'masks') if f.endswith('.png')]
     assert len(masks) == len(with_classes)  # derived for the evaluation
     assert 0 < metrics['seed/mIoU'] <= 100
-    assert 0 <= metrics['seed/bg_thr'] < 0.6
+    assert 0 <= metrics['seed/bg_score'] < 0.6

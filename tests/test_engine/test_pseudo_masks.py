@@ -37,7 +37,7 @@ def test_palette_png_round_trip(tmp_path):
 
 def test_masks_hold_only_image_classes_and_background(tmp_path):
     writer = PseudoMaskWriter(
-        str(tmp_path), PALETTE, bg_thr=0.3, save_cam=True)
+        str(tmp_path), PALETTE, bg_score=0.3, save_cam=True)
     label = [0, 1, 0, 1]  # classes 2 and 4
     writer(_sample('a', label))
     with Image.open(tmp_path / 'a.png') as img:
@@ -51,7 +51,7 @@ def test_masks_hold_only_image_classes_and_background(tmp_path):
 
 
 def test_rerun_skips_finished_images_without_rewriting(tmp_path):
-    writer = PseudoMaskWriter(str(tmp_path), PALETTE, bg_thr=0.3)
+    writer = PseudoMaskWriter(str(tmp_path), PALETTE, bg_score=0.3)
     writer(_sample('a', [1, 0, 0, 0]))
     before = os.stat(tmp_path / 'a.png').st_mtime_ns
     # an interrupted run: 'a' finished, 'b' not; a rerun writes only 'b'
@@ -64,7 +64,7 @@ def test_rerun_skips_finished_images_without_rewriting(tmp_path):
 
 
 def test_full_disk_leaves_nothing_half_written(tmp_path, monkeypatch):
-    writer = PseudoMaskWriter(str(tmp_path), PALETTE, bg_thr=0.3)
+    writer = PseudoMaskWriter(str(tmp_path), PALETTE, bg_score=0.3)
 
     def no_space(fd):
         raise OSError(errno.ENOSPC, 'No space left on device')
@@ -77,35 +77,35 @@ def test_full_disk_leaves_nothing_half_written(tmp_path, monkeypatch):
 
 
 def test_ids_leaving_the_folder_are_refused(tmp_path):
-    writer = PseudoMaskWriter(str(tmp_path / 'out'), PALETTE, bg_thr=0.3)
+    writer = PseudoMaskWriter(str(tmp_path / 'out'), PALETTE, bg_score=0.3)
     for bad in ('../escape', '/abs/path'):
         with pytest.raises(ValueError, match='Refusing'):
             writer(_sample(bad, [1, 0, 0, 0]))
     assert not osp.exists(tmp_path / 'escape.png')
 
 
-@pytest.mark.parametrize('bg_thr', [2.0, -1, float('nan'), float('inf')])
+@pytest.mark.parametrize('bg_score', [2.0, -1, float('nan'), float('inf')])
 def test_background_score_outside_the_unit_interval_is_refused(
-        tmp_path, bg_thr):
+        tmp_path, bg_score):
     with pytest.raises(ValueError, match=r'in \[0, 1\].*got'):
-        PseudoMaskWriter(str(tmp_path), PALETTE, bg_thr=bg_thr)
+        PseudoMaskWriter(str(tmp_path), PALETTE, bg_score=bg_score)
 
 
 def test_folder_of_other_inputs_is_refused_unless_overwrite(tmp_path):
     out = str(tmp_path / 'out')
-    inputs = dict(checkpoint_sha256='aa', bg_thr=0.2)
+    inputs = dict(checkpoint_sha256='aa', bg_score=0.2)
     assert claim_output_folder(out, inputs)  # a new folder: nothing to redo
-    writer = PseudoMaskWriter(out, PALETTE, bg_thr=0.2)
+    writer = PseudoMaskWriter(out, PALETTE, bg_score=0.2)
     writer(_sample('a', [1, 0, 0, 0]))
     # a killed run's temporary file is removed on the rerun
     orphan = osp.join(out, '.b.png.x1y2z3w4.tmp')
     open(orphan, 'wb').close()
     assert claim_output_folder(out, inputs)
     assert not osp.exists(orphan) and writer.done('a')
-    other = dict(inputs, bg_thr=0.3)
+    other = dict(inputs, bg_score=0.3)
     with pytest.raises(
             ValueError,
-            match=r'holds the outputs of other inputs \(bg_thr: 0\.2 -> '
+            match=r'holds the outputs of other inputs \(bg_score: 0\.2 -> '
             r'0\.3\)\. Pass --overwrite'):
         claim_output_folder(out, other)
     assert not claim_output_folder(out, other, overwrite=True)  # redo all

@@ -25,7 +25,7 @@ def test_crf_path_maps_refined_labels_to_image_classes(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pseudo_masks, 'dense_crf', fake_crf)
     writer = PseudoMaskWriter(
-        str(tmp_path / 'out'), [[0, 0, 0]] * 5, bg_thr=0.3, crf=dict())
+        str(tmp_path / 'out'), [[0, 0, 0]] * 5, bg_score=0.3, crf=dict())
     writer(sample)
     # background + the two labelled classes, rows summing to 1
     assert seen['probs'].shape == (3, 6, 8)

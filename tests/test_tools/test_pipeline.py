@@ -124,7 +124,7 @@ def test_pipeline_runs_every_step_and_reports(finished):
     # the pseudo masks of train are the seeds at the best threshold
     seeds = json.loads((work_dir / 'seeds' / 'seed_metric.json').read_text())
     assert results['seed_mIoU'] == seeds['mIoU'] == max(seeds['curve']['mIoU'])
-    assert results['seed_bg_thr'] == seeds['bg_thr']
+    assert results['seed_bg_score'] == seeds['bg_score']
     assert results['pseudo_mask_mIoU_train'] == pytest.approx(
         results['seed_mIoU'], abs=0.01)
     metrics = json.loads(

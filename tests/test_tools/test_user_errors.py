@@ -17,9 +17,7 @@ def _train(tiny_cam_config, tmp_path):
 def _one_line_error(result, *parts):
     assert result.returncode != 0
     assert 'Traceback' not in result.stderr, result.stderr[-3000:]
-    lines = [
-        line for line in result.stderr.splitlines() if 'error:' in line
-    ]
+    lines = [line for line in result.stderr.splitlines() if 'error:' in line]
     assert lines, result.stderr[-3000:]
     for part in parts:
         assert part in lines[0], (part, lines[0])
@@ -28,8 +26,9 @@ def _one_line_error(result, *parts):
 def test_input_errors_and_pseudo_mask_reruns(tiny_cam_config, tmp_path):
     config, ckpt = _train(tiny_cam_config, tmp_path)
     out = str(tmp_path / 'masks')
-    r = tool('pseudo_masks.py', config, ckpt, '--out', out, '--bg-thr', 'nan')
-    _one_line_error(r, '--bg-thr', 'nan')
+    r = tool('pseudo_masks.py', config, ckpt, '--out', out, '--bg-score',
+             'nan')
+    _one_line_error(r, '--bg-score', 'nan')
     # a truncated checkpoint, named
     data = open(ckpt, 'rb').read()
     cut = tmp_path / 'cut.pth'
@@ -54,21 +53,24 @@ def test_input_errors_and_pseudo_mask_reruns(tiny_cam_config, tmp_path):
     assert 'no.pth does not exist' in r.stderr
 
     # pseudo masks rerun into the same folder
-    r = tool('pseudo_masks.py', config, ckpt, '--out', out, '--bg-thr', '0.2')
+    r = tool('pseudo_masks.py', config, ckpt, '--out', out, '--bg-score',
+             '0.2')
     assert r.returncode == 0, r.stderr[-3000:]
     pngs = sorted(f for f in os.listdir(out) if f.endswith('.png'))
     assert len(pngs) == 16
     first = {f: open(os.path.join(out, f), 'rb').read() for f in pngs}
     # an orphan of a killed run goes; the same inputs: nothing to redo
     open(os.path.join(out, '.x.png.abcdefgh.tmp'), 'wb').close()
-    r = tool('pseudo_masks.py', config, ckpt, '--out', out, '--bg-thr', '0.2')
+    r = tool('pseudo_masks.py', config, ckpt, '--out', out, '--bg-score',
+             '0.2')
     assert r.returncode == 0 and 'already in' in r.stdout + r.stderr
     assert not os.path.exists(os.path.join(out, '.x.png.abcdefgh.tmp'))
     # another threshold: refused, then rewritten with --overwrite
-    r = tool('pseudo_masks.py', config, ckpt, '--out', out, '--bg-thr', '0.6')
-    _one_line_error(r, 'bg_thr: 0.2 -> 0.6', '--overwrite')
-    r = tool('pseudo_masks.py', config, ckpt, '--out', out, '--bg-thr', '0.6',
-             '--overwrite')
+    r = tool('pseudo_masks.py', config, ckpt, '--out', out, '--bg-score',
+             '0.6')
+    _one_line_error(r, 'bg_score: 0.2 -> 0.6', '--overwrite')
+    r = tool('pseudo_masks.py', config, ckpt, '--out', out, '--bg-score',
+             '0.6', '--overwrite')
     assert r.returncode == 0, r.stderr[-3000:]
     changed = [
         f for f in pngs if open(os.path.join(out, f), 'rb').read() != first[f]

@@ -93,7 +93,7 @@ class SeedMetric(BaseMetric):
     """mIoU of CAM seeds, swept over the constant background score.
 
     The VOC protocol of WSSS papers: each pixel takes the argmax of
-    ``[bg_thr, cam_1, ..., cam_C]`` (``pred_cam`` normalised to [0, 1]);
+    ``[bg_score, cam_1, ..., cam_C]`` (``pred_cam`` normalised to [0, 1]);
     confusion counts are accumulated over the whole dataset (not averaged
     per image), ground-truth ``ignore_index`` pixels are skipped, and the
     IoU of every class is computed exactly as mmseg's ``IoUMetric`` does.
@@ -150,7 +150,7 @@ class SeedMetric(BaseMetric):
             results (list[tuple]): ``(num_fg, index, count)`` per image.
 
         Returns:
-            dict[str, float]: ``mIoU`` (percent) and ``bg_thr``.
+            dict[str, float]: ``mIoU`` (percent) and ``bg_score``.
         """
         num_fg = results[0][0]
         if 'classes' in (self.dataset_meta or {}) and len(
@@ -172,16 +172,17 @@ class SeedMetric(BaseMetric):
                    or {}).get('classes', [str(i) for i in range(num_fg + 1)])
         self.summary = dict(
             mIoU=round(float(curve[best]), 2),
-            bg_thr=float(self.thresholds[best]),
+            bg_score=float(self.thresholds[best]),
             per_class_IoU={
                 name: round(float(v) * 100, 2)
                 for name, v in zip(classes, ious[best])
             },
             curve=dict(
-                bg_thr=[float(t) for t in self.thresholds],
+                bg_score=[float(t) for t in self.thresholds],
                 mIoU=[round(float(v), 2) for v in curve]))
         self._report()
-        return dict(mIoU=self.summary['mIoU'], bg_thr=self.summary['bg_thr'])
+        return dict(
+            mIoU=self.summary['mIoU'], bg_score=self.summary['bg_score'])
 
     @staticmethod
     def _iou(conf: np.ndarray) -> np.ndarray:
@@ -201,7 +202,7 @@ class SeedMetric(BaseMetric):
             table.add_row([name, iou])
         print_log(
             f'seed mIoU {self.summary["mIoU"]} at background score '
-            f'{self.summary["bg_thr"]:.2f}; per class:\n{table}', logger)
+            f'{self.summary["bg_score"]:.2f}; per class:\n{table}', logger)
         if self.output_dir:
             atomic_write_bytes(
                 osp.join(self.output_dir, 'seed_metric.json'),

@@ -25,7 +25,7 @@ DEFAULT_TEST_CFG = dict(
     img_resize='pil_bicubic',
     cam_upsample='direct',
     cam_norm='max',
-    bg_thr=0.2,
+    bg_score=0.2,
     return_cam=True,
     amp=False)
 TEST_CFG_CHOICES = dict(
@@ -50,7 +50,7 @@ class BaseWSSSClassifier(BaseWSSSModel):
     one size batched together), normalises the summed maps per class
     (:func:`normalize_cam`), keeps the image's labelled classes, and returns
     at the original image size ``pred_cam`` (C, H, W) and ``pred_sem_seg``
-    (the seed at the background score ``bg_thr``, ties to the lowest
+    (the seed at the background score ``bg_score``, ties to the lowest
     index). ``test_cfg`` keys:
 
     - ``scales``, ``flip``: defaults (0.5, 1.0, 1.5, 2.0) and True.
@@ -61,7 +61,7 @@ class BaseWSSSClassifier(BaseWSSSModel):
       see :func:`multiscale_cam`.
     - ``cam_norm``: ``'max'`` (CAM, EPS), ``'minmax'`` (SEAM) or
       ``'minmax_clamp'``, see :func:`normalize_cam`.
-    - ``bg_thr``, ``return_cam``.
+    - ``bg_score``, ``return_cam``.
     - ``amp``: run the forward passes under autocast (bfloat16 on CPUs
       that have it natively, see :func:`mmwsss.utils.bfloat16_autocast`;
       float16 on GPU), a speed option off by default.
@@ -219,7 +219,7 @@ class BaseWSSSClassifier(BaseWSSSModel):
             for i, cam in zip(index, cams):
                 sample = data_samples[i]
                 sample.pred_sem_seg = PixelData(
-                    data=seeds_from_cam(cam, cfg.bg_thr)[None])
+                    data=seeds_from_cam(cam, cfg.bg_score)[None])
                 if cfg.return_cam:
                     sample.pred_cam = PixelData(data=cam)
         return data_samples

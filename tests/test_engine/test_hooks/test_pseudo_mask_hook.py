@@ -30,7 +30,7 @@ def _model():
                 dilations=(1, 1, 2, 4),
                 out_indices=(3, )),
             cam_head=dict(type='CAMHead', in_channels=64, num_channels=20),
-            test_cfg=dict(scales=(1.0, ), flip=False, bg_thr=0.5))).eval()
+            test_cfg=dict(scales=(1.0, ), flip=False, bg_score=0.5))).eval()
 
 
 def test_hook_writes_every_image_with_the_best_threshold(tiny_voc, tmp_path):
@@ -53,12 +53,12 @@ def test_hook_writes_every_image_with_the_best_threshold(tiny_voc, tmp_path):
         work_dir=str(tmp_path),
         cfg=ConfigDict(pseudo_mask_dataloader=dataloader))
     hook = PseudoMaskHook(out_dir='pm', save_cam=True)
-    hook.after_val_epoch(runner, metrics={'seed/bg_thr': 0.0})
+    hook.after_val_epoch(runner, metrics={'seed/bg_score': 0.0})
     hook.after_train(runner)
     names = sorted(os.listdir(tmp_path / 'pm'))
     assert len([n for n in names if n.endswith('.png')]) == 16
     assert len([n for n in names if n.endswith('.npy')]) == 16
-    # bg_thr 0.0 from the seed evaluation (not the model's 0.5): with CAMs
+    # bg_score 0.0 from the seed evaluation (not the model's 0.5): with CAMs
     # normalised to [0, 1], almost every pixel is foreground
     mask = np.asarray(Image.open(tmp_path / 'pm' / names[1]))
     assert (mask > 0).mean() > 0.9

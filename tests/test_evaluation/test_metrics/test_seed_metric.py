@@ -85,15 +85,16 @@ def test_sweep_curve_and_summary(tmp_path):
     result = metric.compute_metrics(metric.results)
     summary = json.loads((tmp_path / 'seed_metric.json').read_text())
     curve = summary['curve']
-    assert len(curve['bg_thr']) == len(curve['mIoU']) == 60
-    assert curve['bg_thr'][0] == 0.0 and curve['bg_thr'][-1] == 0.59
+    assert len(curve['bg_score']) == len(curve['mIoU']) == 60
+    assert curve['bg_score'][0] == 0.0 and curve['bg_score'][-1] == 0.59
     assert result['mIoU'] == max(curve['mIoU'])
-    assert result['bg_thr'] == curve['bg_thr'][int(np.argmax(curve['mIoU']))]
+    assert result['bg_score'] == curve['bg_score'][int(
+        np.argmax(curve['mIoU']))]
     assert set(summary['per_class_IoU']) == set(META['classes'])
     assert (tmp_path / 'seed_curve.png').stat().st_size > 1000
     # each point of the curve equals a single-threshold evaluation
     for index in (0, 17, 59):
-        thr = curve['bg_thr'][index]
+        thr = curve['bg_score'][index]
         single = _metric(bg_range=(thr, thr + 0.005, 0.01))
         single.process({}, samples)
         assert single.compute_metrics(single.results)['mIoU'] == \
@@ -140,10 +141,10 @@ def test_pixel_data_inputs_work():
     result = metric.compute_metrics(metric.results)
     # From 0.25 on, column 2 is background: background 10 / 10, a 9 / 10,
     # b 4 / 5; c is neither predicted nor in the ground truth (no IoU).
-    assert result == dict(mIoU=90.0, bg_thr=0.25)
+    assert result == dict(mIoU=90.0, bg_score=0.25)
     per_class = metric.summary['per_class_IoU']
-    assert [per_class[name] for name in ('background', 'a', 'b')
-            ] == [100.0, 90.0, 80.0]
+    assert [per_class[name]
+            for name in ('background', 'a', 'b')] == [100.0, 90.0, 80.0]
     assert np.isnan(per_class['c'])
     # Below 0.25 column 2 is a: background 5 / 10, a 9 / 15, b 4 / 5.
     curve = metric.summary['curve']['mIoU']

@@ -116,7 +116,7 @@ def build_standin_classifier(method: str, weights: Dict[str, Tensor],
 
 
 def predict_images(model: nn.Module, images: List[Tensor],
-                   labels: List[List[int]], bg_thr: float) -> list:
+                   labels: List[List[int]], bg_score: float) -> list:
     """``model.predict`` of RGB uint8 ``(H, W, 3)`` images batched together
     (padded by the data preprocessor), as LoadImageFromFile gives them.
 
@@ -124,13 +124,13 @@ def predict_images(model: nn.Module, images: List[Tensor],
         model (nn.Module): A classifier of :func:`build_standin_classifier`.
         images (list[Tensor]): RGB uint8 images.
         labels (list[list[int]]): Class indices of each image.
-        bg_thr (float): Background score of the seeds.
+        bg_score (float): Background score of the seeds.
 
     Returns:
         list[WSSSDataSample]: The predictions.
     """
     from mmwsss.structures import WSSSDataSample
-    model.test_cfg.bg_thr = bg_thr
+    model.test_cfg.bg_score = bg_score
     num_classes = model.num_classes
     samples = []
     for img, classes in zip(images, labels):
