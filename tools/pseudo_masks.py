@@ -17,6 +17,7 @@ test_cfg.bg_score.
 import argparse
 import json
 import os.path as osp
+from typing import Optional
 
 from mmengine.logging import print_log
 
@@ -24,7 +25,8 @@ from mmwsss.apis.cli import (add_overwrite_arg, add_runner_args, build_runner,
                              config_section, load_tool_config,
                              parse_runner_args, run_tool, split_ann_file,
                              unit_interval)
-from mmwsss.engine.pseudo_masks import prepare_pseudo_masks, write_pseudo_masks
+from mmwsss.engine.pseudo_masks import (prepare_pseudo_masks,
+                                        resolve_bg_score, write_pseudo_masks)
 from mmwsss.engine.resumable import file_digest, text_digest
 from mmwsss.utils import load_model_weights
 
@@ -56,25 +58,15 @@ def parse_args() -> argparse.Namespace:
     return parse_runner_args(parser)
 
 
-def background_score(args: argparse.Namespace, cfg) -> float:
-    """The background score: argument, seed summary, or the model's."""
-    if args.bg_score is not None:
-        return args.bg_score
-    summary = osp.join(
-        osp.dirname(osp.abspath(args.checkpoint)), 'seed_metric.json')
-    if osp.isfile(summary):
-        with open(summary) as f:
-            bg_score = float(json.load(f)['bg_score'])
-        print_log(
-            f'Background score {bg_score:.2f} from {summary}',
-            logger='current')
-        return bg_score
-    bg_score = cfg.model.get('test_cfg', {}).get('bg_score', 0.2)
-    print_log(
-        f'No --bg-score and no {summary}: using the model default '
-        f'{bg_score:.2f}',
-        logger='current')
-    return bg_score
+def best_bg_score(checkpoint: str) -> Optional[float]:
+    """The best background score of the seed evaluation saved next to the
+    checkpoint (``seed_metric.json``), or None without one."""
+    summary = osp.join(osp.dirname(osp.abspath(checkpoint)),
+                       'seed_metric.json')
+    if not osp.isfile(summary):
+        return None
+    with open(summary) as f:
+        return float(json.load(f)['bg_score'])
 
 
 def main() -> None:
@@ -86,10 +78,15 @@ def main() -> None:
     dataloader_cfg.dataset.ann_file = split_ann_file(args.split)
     runner = build_runner(cfg)
     load_model_weights(runner.model, args.checkpoint)
+    model = getattr(runner.model, 'module', runner.model)
+    bg_score, source = resolve_bg_score(args.bg_score,
+                                        best_bg_score(args.checkpoint), model)
+    print_log(
+        f'Background score {bg_score:.2f} (from {source})', logger='current')
     writer, dataloader = prepare_pseudo_masks(
         dataloader_cfg,
         args.out,
-        background_score(args, cfg),
+        bg_score,
         save_cam=args.save_cam,
         crf=dict() if args.crf else None,
         manifest=dict(

@@ -2,7 +2,7 @@
 import io
 import math
 import os.path as osp
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 import mmcv
 import numpy as np
@@ -16,6 +16,34 @@ from mmwsss.structures import WSSSDataSample
 from mmwsss.utils import atomic_write_bytes, safe_join
 from .resumable import (claim_output_folder, predict_with_progress,
                         unfinished_dataloader)
+
+
+def resolve_bg_score(bg_score: Union[float, str, None],
+                     best: Optional[float],
+                     model: torch.nn.Module) -> Tuple[float, str]:
+    """The background score of the pseudo masks, and where it comes from.
+
+    The one rule for the hook, the tool and the pipeline: a given number;
+    otherwise (``'auto'`` or None) the best score of the last seed
+    evaluation; without one, the model's ``test_cfg.bg_score``.
+
+    Args:
+        bg_score (float | str | None): A score in [0, 1], ``'auto'`` or
+            None.
+        best (float, optional): The best score of the seed evaluation.
+        model (nn.Module): The classifier (its ``test_cfg.bg_score``).
+
+    Returns:
+        tuple[float, str]: The score and a phrase naming its source.
+    """
+    if bg_score not in ('auto', None):
+        if not isinstance(bg_score, (int, float)):
+            raise ValueError(f"bg_score must be a number, 'auto' or None, "
+                             f'got {bg_score!r}.')
+        return float(bg_score), 'given'
+    if best is not None:
+        return float(best), 'the seed evaluation'
+    return float(model.test_cfg.bg_score), 'the model\'s test_cfg'
 
 
 def encode_palette_png(mask: np.ndarray, palette: List[List[int]]) -> bytes:

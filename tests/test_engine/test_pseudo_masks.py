@@ -1,6 +1,7 @@
 import errno
 import os
 import os.path as osp
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -8,7 +9,8 @@ import torch
 from mmengine.structures import PixelData
 from PIL import Image
 
-from mmwsss.engine.pseudo_masks import PseudoMaskWriter, encode_palette_png
+from mmwsss.engine.pseudo_masks import (PseudoMaskWriter, encode_palette_png,
+                                        resolve_bg_score)
 from mmwsss.engine.resumable import claim_output_folder
 from mmwsss.structures import WSSSDataSample
 
@@ -114,3 +116,17 @@ def test_folder_of_other_inputs_is_refused_unless_overwrite(tmp_path):
     os.remove(osp.join(out, 'manifest.json'))
     with pytest.raises(ValueError, match='has no manifest.json'):
         claim_output_folder(out, other)
+
+
+def test_background_score_rule():
+    """Given number, else the seed evaluation's best, else the model's."""
+    model = SimpleNamespace(test_cfg=SimpleNamespace(bg_score=0.2))
+    assert resolve_bg_score(0.35, 0.1, model) == (0.35, 'given')
+    assert resolve_bg_score(0, 0.1, model) == (0.0, 'given')
+    for unset in ('auto', None):
+        assert resolve_bg_score(unset, 0.1,
+                                model) == (0.1, 'the seed evaluation')
+        assert resolve_bg_score(unset, None,
+                                model) == (0.2, "the model's test_cfg")
+    with pytest.raises(ValueError, match="got 'high'"):
+        resolve_bg_score('high', None, model)

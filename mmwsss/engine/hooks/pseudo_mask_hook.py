@@ -8,7 +8,8 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 
 from mmwsss.registry import HOOKS
-from ..pseudo_masks import prepare_pseudo_masks, write_pseudo_masks
+from ..pseudo_masks import (prepare_pseudo_masks, resolve_bg_score,
+                            write_pseudo_masks)
 
 
 @HOOKS.register_module()
@@ -45,7 +46,7 @@ class PseudoMaskHook(Hook):
                  dataloader: Optional[Dict] = None) -> None:
         if bg_score != 'auto' and not isinstance(bg_score, (int, float)):
             raise ValueError(f"bg_score must be a number or 'auto', got "
-                             f'{bg_score!r}.')
+                             f'{bg_score!r}.')  # checked before training
         self.out_dir = out_dir
         self.bg_score = bg_score
         self.save_cam = save_cam
@@ -62,17 +63,16 @@ class PseudoMaskHook(Hook):
         """Write the pseudo masks with the trained model."""
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        bg_score = self.bg_score
-        if bg_score == 'auto':
-            bg_score = self._best_bg_score if self._best_bg_score is not None \
-                else model.test_cfg.bg_score
+        bg_score, source = resolve_bg_score(self.bg_score,
+                                            self._best_bg_score, model)
         out_dir = osp.join(runner.work_dir, self.out_dir)
         writer, dataloader = prepare_pseudo_masks(
             self.dataloader or runner.cfg.pseudo_mask_dataloader, out_dir,
             bg_score, self.save_cam, self.crf)
         if dataloader is not None:
             print_log(
-                f'Writing pseudo masks (background score {bg_score:.2f})'
+                f'Writing pseudo masks (background score {bg_score:.2f}, '
+                f'from {source})'
                 f' into {out_dir}',
                 logger='current')
             write_pseudo_masks(model, dataloader, writer)
