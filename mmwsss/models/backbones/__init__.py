@@ -1,3 +1,4 @@
+from .efficientnet_lite import EfficientNetLite
 from .resnet38d import ResNet38d
 
-__all__ = ['ResNet38d']
+__all__ = ['EfficientNetLite', 'ResNet38d']
