@@ -9,11 +9,12 @@ VOC. The backgrounds are textured clutter that sometimes holds body-like
 blobs without a head, and the saliency map imitates an imperfect salient
 object detector. Everything is drawn with vectorised numpy and OpenCV calls
 from one ``numpy.random.Generator``, so a scene depends on that generator
-only.
+only. Version 2 scenes (:mod:`.synthetic_scenes_v2`) reuse these pieces with
+class-correlated bodies and context regions.
 """
 import colorsys
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -28,6 +29,9 @@ Shape = Tuple[int, int]
 Range = Tuple[float, float]
 # (class index, body mask, head mask) of an object placed in a scene.
 PlacedObject = Tuple[int, np.ndarray, np.ndarray]
+# (rng, mask, avoid, class index or None) -> (H, W, 3) body texture
+BodyTexture = Callable[
+    [np.random.Generator, np.ndarray, np.ndarray, Optional[int]], np.ndarray]
 
 OBJECT_SIZE = (0.15, 0.7)  # longer object side / shorter image side
 HEAD_AREA = (0.15, 0.3)  # head area / body area
@@ -52,6 +56,9 @@ class SyntheticScene:
             ``i + 1`` on the visible pixels of ``classes[i]``'s instance.
         classes (tuple[int]): The class index of each placed instance.
         saliency (np.ndarray): ``(H, W)`` uint8 soft saliency map, 0-255.
+        contexts (tuple[str]): Names of the context regions drawn on the
+            background (version 2 scenes, see :mod:`.synthetic_scenes_v2`);
+            empty for version 1.
     """
     image: np.ndarray
     mask: np.ndarray
@@ -59,6 +66,7 @@ class SyntheticScene:
     instances: np.ndarray
     classes: Tuple[int, ...]
     saliency: np.ndarray
+    contexts: Tuple[str, ...] = ()
 
 
 def hsv_colour(hue: float, saturation: float, value: float) -> np.ndarray:
@@ -179,21 +187,26 @@ def polygon_area(points: np.ndarray) -> float:
     return 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
 
 
-def sample_object(rng: np.random.Generator, shape: Shape,
-                  max_size: float) -> Tuple[np.ndarray, np.ndarray]:
+def sample_object(
+        rng: np.random.Generator,
+        shape: Shape,
+        max_size: float,
+        head_area: Range = HEAD_AREA) -> Tuple[np.ndarray, np.ndarray]:
     """Draw the body and head outlines of one object inside the image.
 
     The head is a small disc sitting on the outline of the body, pushed out
-    so that it sticks out like a head; its area is ``HEAD_AREA`` of the
-    body's. The object is scaled so that its longer side is a random
-    fraction of the shorter image side (biased towards large objects, as on
-    VOC; ``max_size`` at most), then placed fully inside the image.
+    so that it sticks out like a head; its area is a fraction in
+    ``head_area`` (default ``HEAD_AREA``) of the body's. The object is scaled
+    so that its longer side is a random fraction of the shorter image side
+    (biased towards large objects, as on VOC; ``max_size`` at most), then
+    placed fully inside the image.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: body and head xy points in pixels.
     """
     body = blob_outline(rng)
-    head_radius = np.sqrt(rng.uniform(*HEAD_AREA) * polygon_area(body) / np.pi)
+    head_radius = np.sqrt(
+        rng.uniform(*head_area) * polygon_area(body) / np.pi)
     anchor = body[rng.integers(len(body))]
     centre = anchor * (1 + 0.4 * head_radius / np.linalg.norm(anchor))
     theta = np.linspace(0, 2 * np.pi, 24, endpoint=False)
@@ -239,12 +252,15 @@ def visible_enough(shape: Shape, objects: List[PlacedObject]) -> bool:
     return True
 
 
-def place_objects(rng: np.random.Generator, shape: Shape,
-                  labels: List[int]) -> List[PlacedObject]:
+def place_objects(rng: np.random.Generator,
+                  shape: Shape,
+                  labels: List[int],
+                  head_area: Range = HEAD_AREA) -> List[PlacedObject]:
     """Place one object per label, retrying positions that hide too much.
 
     An object that finds no place within ``PLACEMENT_TRIES`` is left out;
-    the first one always fits.
+    the first one always fits. ``head_area`` is passed to
+    :func:`sample_object`.
     """
     max_size = OBJECT_SIZE[1] - 0.08 * (len(labels) - 1)
     placed: List[PlacedObject] = []
@@ -252,12 +268,62 @@ def place_objects(rng: np.random.Generator, shape: Shape,
         for _ in range(PLACEMENT_TRIES):
             body, head = (
                 fill_polygon(shape, points)
-                for points in sample_object(rng, shape, max_size))
+                for points in sample_object(rng, shape, max_size, head_area))
             candidate = (label, body, head)
             if visible_enough(shape, placed + [candidate]):
                 placed.append(candidate)
                 break
     return placed
+
+
+def texture_mix(rng: np.random.Generator,
+                shape: Shape,
+                kind: int,
+                scale: float = 1.0) -> np.ndarray:
+    """Noise that mixes the two colours of a body texture.
+
+    Args:
+        rng (np.random.Generator): The random generator.
+        shape (tuple[int, int]): ``(H, W)`` of the result.
+        kind (int): 0 mottled (smooth blotches), 1 spotted (blurred spots),
+            2 streaked (noise blurred along one image axis).
+        scale (float): Size of the texture's features relative to the
+            default. Defaults to 1.
+
+    Returns:
+        np.ndarray: ``(H, W)`` float32 mix in [0, 1].
+    """
+    if kind == 0:
+        return smooth_noise(rng, shape,
+                            max(2, int(rng.integers(5, 12) / scale)))[..., 0]
+    if kind == 1:
+        cells = max(4, int(min(shape) // 5 / scale))
+        spots = smooth_noise(rng, shape, cells)[..., 0] > 0.62
+        return cv2.GaussianBlur(spots.astype(np.float32), (0, 0), 0.8 * scale)
+    fine = rng.random(shape, dtype=np.float32)
+    sigma = rng.uniform(0.5, 1.5, 2) * scale
+    sigma[rng.integers(2)] *= 4
+    mix = cv2.GaussianBlur(fine, (0, 0), sigma[0], sigmaY=sigma[1])
+    return np.clip((mix - 0.5) * 6 + 0.5, 0, 1)
+
+
+def shaded_mix(base: np.ndarray, second: np.ndarray, mix: np.ndarray,
+               mask: np.ndarray) -> np.ndarray:
+    """Mix two colours by ``mix`` and shade darker towards ``mask``'s outline.
+
+    Args:
+        base (np.ndarray): ``(3,)`` RGB colour where ``mix`` is 0.
+        second (np.ndarray): ``(3,)`` RGB colour where ``mix`` is 1.
+        mix (np.ndarray): ``(H, W)`` mix in [0, 1].
+        mask (np.ndarray): ``(H, W)`` bool mask of the object.
+
+    Returns:
+        np.ndarray: ``(H, W, 3)`` float32 texture in [0, 1].
+    """
+    depth = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    shade = 0.65 + 0.35 * np.clip(depth / (0.35 * depth.max() + 1e-6), 0, 1)
+    mix, shade = mix[..., None], shade[..., None]
+    return (base * (1 - mix) + second * mix) * shade
 
 
 def body_texture(rng: np.random.Generator,
@@ -267,19 +333,18 @@ def body_texture(rng: np.random.Generator,
     """Texture of a body (or a body-like distractor), alike for all classes.
 
     Two nearby colours mixed by noise of one of three kinds (mottled, spotted
-    or streaked), shaded darker towards the outline. The base colour is the
-    first of a few draws that stands out from ``avoid``, the mean colour of
-    the background under the body. The kind is random, except that with
-    probability ``BODY_CUE`` a body takes the kind of its class
-    (``class_index % 3``): bodies carry a weak cue shared by a third of the
-    classes, as the bodies of VOC's animals share fur, so a classifier fires
-    strongly on heads and weakly on bodies. Distractors (``class_index``
-    None) always draw the kind at random.
+    or streaked, see :func:`texture_mix`), shaded darker towards the outline.
+    The base colour is the first of a few draws that stands out from
+    ``avoid``, the mean colour of the background under the body. The kind is
+    random, except that with probability ``BODY_CUE`` a body takes the kind
+    of its class (``class_index % 3``): bodies carry a weak cue shared by a
+    third of the classes, as the bodies of VOC's animals share fur, so a
+    classifier fires strongly on heads and weakly on bodies. Distractors
+    (``class_index`` None) always draw the kind at random.
 
     Returns:
         np.ndarray: ``(H, W, 3)`` float32 texture in [0, 1].
     """
-    shape = mask.shape
     for _ in range(4):
         base = random_colour(rng, (0.15, 0.55), (0.35, 0.8))
         if np.abs(base - avoid).sum() > 0.45:
@@ -290,22 +355,7 @@ def body_texture(rng: np.random.Generator,
     kind = rng.integers(3)
     if class_index is not None and rng.random() < BODY_CUE:
         kind = class_index % 3
-    if kind == 0:
-        mix = smooth_noise(rng, shape, int(rng.integers(5, 12)))[..., 0]
-    elif kind == 1:
-        cells = max(4, min(shape) // 5)
-        spots = smooth_noise(rng, shape, cells)[..., 0] > 0.62
-        mix = cv2.GaussianBlur(spots.astype(np.float32), (0, 0), 0.8)
-    else:
-        fine = rng.random(shape, dtype=np.float32)
-        sigma = rng.uniform(0.5, 1.5, 2)
-        sigma[rng.integers(2)] *= 4
-        mix = cv2.GaussianBlur(fine, (0, 0), sigma[0], sigmaY=sigma[1])
-        mix = np.clip((mix - 0.5) * 6 + 0.5, 0, 1)
-    depth = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
-    shade = 0.65 + 0.35 * np.clip(depth / (0.35 * depth.max() + 1e-6), 0, 1)
-    mix, shade = mix[..., None], shade[..., None]
-    return (base * (1 - mix) + second * mix) * shade
+    return shaded_mix(base, second, texture_mix(rng, mask.shape, kind), mask)
 
 
 def head_texture(rng: np.random.Generator, mask: np.ndarray,
@@ -345,14 +395,11 @@ def head_texture(rng: np.random.Generator, mask: np.ndarray,
     return colour * (1 - mix) + other * mix
 
 
-def draw_background(rng: np.random.Generator,
-                    shape: Shape) -> Tuple[np.ndarray, np.ndarray]:
-    """Draw textured clutter: smooth colour fields, stripes, patches and
-    body-like distractor blobs (a body without a head).
+def draw_clutter(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """Draw textured clutter: smooth colour fields, stripes and patches.
 
     Returns:
-        tuple[np.ndarray, np.ndarray]: the ``(H, W, 3)`` float32 image in
-        [0, 1] and the ``(H, W)`` bool mask of the distractor blobs.
+        np.ndarray: ``(H, W, 3)`` float32 image in [0, 1].
     """
     colours = [random_colour(rng, (0.0, 0.6), (0.2, 0.9)) for _ in range(2)]
     mix = smooth_noise(rng, shape, int(rng.integers(2, 6)))
@@ -374,12 +421,31 @@ def draw_background(rng: np.random.Generator,
         colour = random_colour(rng, (0.0, 0.7), (0.15, 0.95))
         texture = colour * (0.8 + 0.4 * smooth_noise(rng, shape, 6))
         image = blend(image, texture, patch)
+    return image
+
+
+def add_distractors(
+        rng: np.random.Generator, image: np.ndarray,
+        texture: BodyTexture) -> Tuple[np.ndarray, np.ndarray]:
+    """Add 0-2 body-like blobs without a head to a background.
+
+    Args:
+        rng (np.random.Generator): The random generator.
+        image (np.ndarray): ``(H, W, 3)`` float32 background in [0, 1].
+        texture (BodyTexture): The body texture of the scene style, called
+            with ``class_index`` None.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: the ``(H, W, 3)`` image and the
+        ``(H, W)`` bool mask of the blobs.
+    """
+    shape = image.shape[:2]
     distractors = np.zeros(shape, bool)
     for _ in range(int(rng.choice(3, p=[0.5, 0.35, 0.15]))):
         blob = random_blob(rng, shape, (0.08, 0.3), (0.1, 0.9))
         if blob.any():
-            image = blend(image, body_texture(rng, blob, image[blob].mean(0)),
-                          blob)
+            image = blend(image, texture(rng, blob, image[blob].mean(0),
+                                         None), blob)
             distractors |= blob
     return image, distractors
 
@@ -452,6 +518,55 @@ def sample_labels(rng: np.random.Generator, num_classes: int) -> List[int]:
     return [labels[i] for i in rng.permutation(len(labels))]
 
 
+def draw_shape(rng: np.random.Generator,
+               image_size: Tuple[int, int]) -> Shape:
+    """Draw ``(H, W)``, each side in the range ``image_size`` (inclusive)."""
+    return tuple(
+        int(s) for s in rng.integers(image_size[0], image_size[1] + 1, 2))
+
+
+def compose_scene(rng: np.random.Generator,
+                  image: np.ndarray,
+                  distractors: np.ndarray,
+                  objects: List[PlacedObject],
+                  texture: BodyTexture,
+                  contexts: Tuple[str, ...] = ()) -> SyntheticScene:
+    """Draw the objects on a background and derive the annotations.
+
+    Each body gets ``texture`` (with its 0-based class index), each head
+    :func:`head_texture`; then photometric noise is added and the mask, the
+    part and instance maps and the saliency map are derived.
+
+    Args:
+        rng (np.random.Generator): The random generator.
+        image (np.ndarray): ``(H, W, 3)`` float32 background in [0, 1].
+        distractors (np.ndarray): ``(H, W)`` bool body-like blobs of the
+            background.
+        objects (list[PlacedObject]): The placed objects, in drawing order.
+        texture (BodyTexture): The body texture of the scene style.
+        contexts (tuple[str]): Names of the context regions of the
+            background. Defaults to none.
+
+    Returns:
+        SyntheticScene: The scene.
+    """
+    for label, body, head in objects:
+        full = body | head
+        image = blend(image, texture(rng, full, image[full].mean(0),
+                                     label - 1), body)
+        image = blend(image, head_texture(rng, head, label - 1), head)
+    labels, parts, instances = paint(image.shape[:2], objects)
+    image += rng.normal(0, rng.uniform(0.005, 0.02), image.shape)
+    return SyntheticScene(
+        image=np.round(np.clip(image, 0, 1) * 255).astype(np.uint8),
+        mask=ignore_boundaries(labels),
+        parts=parts,
+        instances=instances,
+        classes=tuple(label for label, _, _ in objects),
+        saliency=simulate_saliency(rng, instances, distractors),
+        contexts=contexts)
+
+
 def render_scene(rng: np.random.Generator,
                  num_classes: int,
                  image_size: Tuple[int, int],
@@ -471,23 +586,9 @@ def render_scene(rng: np.random.Generator,
     Returns:
         SyntheticScene: The scene.
     """
-    shape = tuple(
-        int(s) for s in rng.integers(image_size[0], image_size[1] + 1, 2))
-    image, distractors = draw_background(rng, shape)
+    shape = draw_shape(rng, image_size)
+    image, distractors = add_distractors(rng, draw_clutter(rng, shape),
+                                         body_texture)
     labels = [] if empty else sample_labels(rng, num_classes)
     objects = place_objects(rng, shape, labels)
-    for label, body, head in objects:
-        full = body | head
-        image = blend(image,
-                      body_texture(rng, full, image[full].mean(0), label - 1),
-                      body)
-        image = blend(image, head_texture(rng, head, label - 1), head)
-    labels, parts, instances = paint(shape, objects)
-    image += rng.normal(0, rng.uniform(0.005, 0.02), image.shape)
-    return SyntheticScene(
-        image=np.round(np.clip(image, 0, 1) * 255).astype(np.uint8),
-        mask=ignore_boundaries(labels),
-        parts=parts,
-        instances=instances,
-        classes=tuple(label for label, _, _ in objects),
-        saliency=simulate_saliency(rng, instances, distractors))
+    return compose_scene(rng, image, distractors, objects, body_texture)

@@ -3,7 +3,9 @@
 It is the project's own CPU benchmark and test data for weakly supervised
 semantic segmentation: every object is recognisable mainly from a small
 class-specific head on a body shared by all classes, on textured clutter, with
-imperfect soft saliency maps (see :mod:`.synthetic_shapes`). The files are a
+imperfect soft saliency maps (see :mod:`.synthetic_shapes`); version 2 scenes
+give bodies class-correlated materials and add context regions (see
+:mod:`.synthetic_scenes_v2`). The files are a
 function of the arguments only: each image is drawn from a generator seeded
 with ``(seed, image number)``, so an image does not depend on the others nor
 on the split sizes, and a rerun gives byte-identical files.
@@ -29,6 +31,7 @@ import numpy as np
 from PIL import Image
 
 from mmwsss.utils.io import atomic_write_bytes, safe_join
+from .synthetic_scenes_v2 import render_scene_v2
 from .synthetic_shapes import (IGNORE_INDEX, MAX_CLASSES, SyntheticScene,
                                render_scene)
 
@@ -39,6 +42,8 @@ MIN_IMAGE_SIDE = 32
 IGNORE_COLOUR = (224, 224, 192)
 MANIFEST_NAME = 'synthetic_voc.json'
 FORMAT_VERSION = 2
+# scene style -> (rng, num_classes, image_size) -> SyntheticScene
+SCENE_VERSIONS = {1: render_scene, 2: render_scene_v2}
 
 
 def voc_palette() -> List[int]:
@@ -83,8 +88,11 @@ def _check_int(name: str, value: int, low: int, high: int) -> None:
 
 
 def check_arguments(seed: int, num_train: int, num_train_aug: int,
-                    num_val: int, image_size: Sequence[int], num_classes: int,
-                    jpeg_quality: int) -> None:
+                    num_val: int,
+                    image_size: Sequence[int],
+                    num_classes: int,
+                    jpeg_quality: int,
+                    version: int = 1) -> None:
     """Validate the arguments of :func:`write_synthetic_voc`.
 
     Raises:
@@ -107,6 +115,7 @@ def check_arguments(seed: int, num_train: int, num_train_aug: int,
                          f'got {tuple(image_size)}.')
     _check_int('num_classes', num_classes, 1, MAX_CLASSES)
     _check_int('jpeg_quality', jpeg_quality, 1, 100)
+    _check_int('version', version, 1, max(SCENE_VERSIONS))
 
 
 def check_manifest(out_dir: str,
@@ -228,7 +237,8 @@ def write_synthetic_voc(out_dir: str,
                         num_val: int = 100,
                         image_size: Tuple[int, int] = (112, 160),
                         num_classes: int = 20,
-                        jpeg_quality: int = 90) -> dict:
+                        jpeg_quality: int = 90,
+                        version: int = 1) -> dict:
     """Write a synthetic dataset in the PASCAL VOC 2012 layout.
 
     Args:
@@ -245,6 +255,11 @@ def write_synthetic_voc(out_dir: str,
         num_classes (int): Foreground classes, at most 20 (VOC's palette).
             Defaults to 20.
         jpeg_quality (int): Quality of the JPEG images. Defaults to 90.
+        version (int): Scene style, a key of ``SCENE_VERSIONS``: 1 (bodies
+            alike for all classes) or 2 (class-correlated body materials and
+            context regions). The manifest records it unless it is 1, so the
+            files of version 1 are those written before the option existed.
+            Defaults to 1.
 
     Returns:
         dict: A summary: the arguments, the number of images of each split,
@@ -252,7 +267,7 @@ def write_synthetic_voc(out_dir: str,
         and the number of files written and left unchanged.
     """
     check_arguments(seed, num_train, num_train_aug, num_val, image_size,
-                    num_classes, jpeg_quality)
+                    num_classes, jpeg_quality, version)
     manifest = dict(
         format_version=FORMAT_VERSION,
         seed=int(seed),
@@ -262,6 +277,8 @@ def write_synthetic_voc(out_dir: str,
         image_size=[int(s) for s in image_size],
         num_classes=int(num_classes),
         jpeg_quality=int(jpeg_quality))
+    if version != 1:
+        manifest['version'] = int(version)
     check_manifest(out_dir, manifest)
     write = _Writer(out_dir)
     write('', MANIFEST_NAME,
@@ -273,7 +290,7 @@ def write_synthetic_voc(out_dir: str,
     cls_labels = {}
     foreground = []
     for number in splits['train_aug'] + splits['val']:
-        scene = render_scene(
+        scene = SCENE_VERSIONS[version](
             np.random.default_rng([seed, number]), num_classes,
             tuple(image_size))
         name = image_id(number)
@@ -295,6 +312,7 @@ def write_synthetic_voc(out_dir: str,
 
     summary = dict(out_dir=out_dir, **manifest)
     del summary['format_version']
+    summary.setdefault('version', 1)
     labels = np.stack(list(cls_labels.values()))
     summary.update(
         num_images={

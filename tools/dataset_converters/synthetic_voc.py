@@ -5,6 +5,8 @@ Example::
 
     python tools/dataset_converters/synthetic_voc.py \
         --out data/synthetic_voc --seed 0
+    python tools/dataset_converters/synthetic_voc.py --version 2 \
+        --out data/synthetic_voc_v2 --seed 0
     python tools/dataset_converters/synthetic_voc.py --layout coco \
         --out data/synthetic_coco --seed 0
 """
@@ -29,6 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
         default='voc',
         help='folder layout and annotation format')
     parser.add_argument('--seed', type=int, default=0, help='data seed')
+    parser.add_argument(
+        '--version',
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help='VOC: scene style, 1 (bodies alike for all classes) or 2 '
+        '(class-correlated body materials and context regions)')
     parser.add_argument(
         '--num-train',
         type=int,
@@ -71,13 +80,18 @@ def main() -> None:
         jpeg_quality=args.jpeg_quality)
     if args.num_train is not None:  # else the layout's default
         common['num_train'] = args.num_train
+    if args.layout == 'coco' and args.version != 1:
+        parser.error('--version 2 is for the VOC layout only.')
     try:
         if args.layout == 'coco':
             summary = write_synthetic_coco(
                 args.out, empty_every=args.empty_every, **common)
         else:
             summary = write_synthetic_voc(
-                args.out, num_train_aug=args.num_train_aug, **common)
+                args.out,
+                num_train_aug=args.num_train_aug,
+                version=args.version,
+                **common)
     except (FileExistsError, TypeError, ValueError) as error:
         parser.error(str(error))
     print(json.dumps(summary, indent=2))
