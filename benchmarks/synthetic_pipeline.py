@@ -6,9 +6,10 @@
 
 Runs the whole pipeline (configs/pipeline/{method}_r18c32_synthetic.py:
 stage 1, seed evaluation, pseudo masks, stage 2, evaluation) of each method
-with each training seed on the same benchmark data, reusing finished runs
-(the pipeline is resumable), and writes a markdown table of the medians and
-of every run, with the commands and the wall time of each step.
+with each training seed on the same benchmark data, one process per run,
+reusing finished runs (the pipeline is resumable), and writes a markdown
+table of the medians and of every run (from each run's results.json), with
+the commands and the wall time of each step.
 """
 import argparse
 import json
@@ -17,6 +18,8 @@ import os.path as osp
 import statistics
 import subprocess
 import sys
+
+from mmwsss.apis.pipeline import markdown_table
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 NAMES = {
@@ -59,35 +62,33 @@ def main() -> None:
             subprocess.run([sys.executable] + cmd[1:], cwd=ROOT, check=True)
             with open(osp.join(ROOT, cmd[4], 'results.json')) as f:
                 runs[method, seed] = json.load(f)
-    lines = [
-        '| method | seed mIoU (train) | bg score | pseudo-mask mIoU (train) '
-        '| seg mIoU (val) | wall time (s) |', '|---|---|---|---|---|---|'
-    ]
+    medians = []
     for method in args.methods:
         values = [runs[method, s] for s in args.seeds]
         med = {k: statistics.median(v[k] for v in values) for k in METRICS}
         wall = statistics.median(v['seconds']['total'] for v in values)
-        lines.append(f'| {NAMES[method]} | {med["seed_mIoU"]:.2f} | '
-                     f'{med["seed_bg_score"]:.2f} | '
-                     f'{med["pseudo_mask_mIoU_train"]:.2f} | '
-                     f'{med["seg_mIoU_val"]:.2f} | {wall:.0f} |')
-    lines += [
-        '', f'Median of training seeds {args.seeds}. Every run:', '',
-        '| method | seed | seed mIoU | bg | pseudo-mask mIoU | seg mIoU | '
-        'seconds per step |', '|---|---|---|---|---|---|---|'
-    ]
+        medians.append([
+            NAMES[method], *(f'{med[k]:.2f}' for k in METRICS), f'{wall:.0f}'
+        ])
     order = {method: i for i, method in enumerate(args.methods)}
-    for (method, seed), r in sorted(
-            runs.items(), key=lambda x: (order[x[0][0]], x[0][1])):
-        steps = ', '.join(f'{k} {v:.0f}' for k, v in r['seconds'].items())
-        lines.append(f'| {NAMES[method]} | {seed} | {r["seed_mIoU"]:.2f} | '
-                     f'{r["seed_bg_score"]:.2f} | '
-                     f'{r["pseudo_mask_mIoU_train"]:.2f} | '
-                     f'{r["seg_mIoU_val"]:.2f} | {steps} |')
-    lines += ['', 'Commands:', '', '```bash'
-              ] + [' '.join(command(m, s, args.work_dir))
-                   for (m, s) in runs] + ['```']
-    text = '\n'.join(lines) + '\n'
+    every = [[
+        NAMES[method],
+        str(seed), *(f'{r[k]:.2f}' for k in METRICS),
+        ', '.join(f'{k} {v:.0f}' for k, v in r['seconds'].items())
+    ] for (method, seed), r in sorted(
+        runs.items(), key=lambda x: (order[x[0][0]], x[0][1]))]
+    commands = [' '.join(command(m, s, args.work_dir)) for (m, s) in runs]
+    text = '\n'.join([
+        markdown_table([
+            'method', 'seed mIoU (train)', 'bg score',
+            'pseudo-mask mIoU (train)', 'seg mIoU (val)', 'wall time (s)'
+        ], medians), '', f'Median of training seeds {args.seeds}. Every run:',
+        '',
+        markdown_table([
+            'method', 'seed', 'seed mIoU', 'bg', 'pseudo-mask mIoU',
+            'seg mIoU', 'seconds per step'
+        ], every), '', 'Commands:', '', '```bash', *commands, '```'
+    ]) + '\n'
     out = osp.join(ROOT, args.out)
     os.makedirs(osp.dirname(out), exist_ok=True)
     with open(out, 'w') as f:

@@ -14,17 +14,14 @@ folder, exponents, CRF) makes a rerun with other inputs fail unless
 --overwrite.
 """
 import argparse
-import os.path as osp
 
-from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 
 from mmwsss.apis import load_config
-from mmwsss.apis.affinity import write_affinity_labels
 from mmwsss.apis.cli import (add_cfg_options_arg, add_debug_arg,
-                             add_overwrite_arg, config_section, folder_arg,
-                             positive_float, run_tool, split_ann_file)
-from mmwsss.registry import DATASETS
+                             add_overwrite_arg, folder_arg, positive_float,
+                             run_tool)
+from mmwsss.apis.stages import make_affinity_labels
 
 
 def parse_args() -> argparse.Namespace:
@@ -62,25 +59,15 @@ def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, cfg_options=args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmwsss'))
-    cam_dir = folder_arg(args.cams, cfg, 'cam_dir')
-    out_dir = folder_arg(args.out, cfg, 'affinity_label_dir')
-    dataset_cfg = config_section(cfg, 'pseudo_mask_dataloader').dataset
-    dataset_cfg.ann_file = split_ann_file(args.split)
-    dataset = DATASETS.build(dataset_cfg)
-    count = write_affinity_labels(
-        [dataset.get_data_info(i) for i in range(len(dataset))],
-        cam_dir,
-        out_dir,
-        dataset.metainfo['palette'],
+    make_affinity_labels(
+        cfg,
+        folder_arg(args.cams, cfg, 'cam_dir'),
+        folder_arg(args.out, cfg, 'affinity_label_dir'),
+        split=args.split,
         low_alpha=args.low_alpha,
         high_alpha=args.high_alpha,
-        crf=dict() if args.crf else None,
-        manifest=dict(cams=osp.abspath(cam_dir)),
+        crf=args.crf,
         overwrite=args.overwrite)
-    print_log(
-        f'Wrote {count} affinity labels of {args.split} into {out_dir} '
-        f'({len(dataset) - count} already there)',
-        logger='current')
 
 
 if __name__ == '__main__':

@@ -1,18 +1,20 @@
 """Run the whole WSSS pipeline of a pipeline config, resumably.
 
     python tools/pipeline.py configs/pipeline/CONFIG.py [--work-dir DIR]
-        [--cfg-options seed=1 ...]
+        [--cfg-options seed=1 ...] [--debug]
 
-stage 1 training -> seed evaluation -> pseudo masks -> stage 2 training ->
-stage 2 evaluation; a rerun skips the finished steps. The results table is
-printed and saved as results.md / results.json in the work dir.
+stage 1 training -> seed evaluation -> pseudo masks -> (AffinityNet and
+random walk) -> stage 2 training -> stage 2 evaluation, in this process; a
+rerun skips the finished steps. The results table is printed and saved as
+results.md / results.json in the work dir. Input errors are printed as one
+line; --debug shows their traceback.
 """
 import argparse
 import os.path as osp
 
 from mmengine.config import Config
 
-from mmwsss.apis.cli import add_cfg_options_arg
+from mmwsss.apis.cli import add_cfg_options_arg, add_debug_arg, run_tool
 from mmwsss.apis.pipeline import WSSSPipeline
 
 
@@ -23,6 +25,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--work-dir', help='output folder (default: work_dirs/{config name})')
     add_cfg_options_arg(parser)
+    add_debug_arg(parser)
     return parser.parse_args()
 
 
@@ -37,8 +40,8 @@ def main() -> None:
     work_dir = args.work_dir or osp.join(
         'work_dirs',
         osp.splitext(osp.basename(args.config))[0])
-    WSSSPipeline(cfg, work_dir, osp.dirname(osp.abspath(__file__))).run()
+    WSSSPipeline(cfg, work_dir).run()
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

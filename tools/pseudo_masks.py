@@ -15,20 +15,12 @@ saved beside the checkpoint (seed_metric.json), else the model's
 test_cfg.bg_score.
 """
 import argparse
-import json
 import os.path as osp
-from typing import Optional
 
-from mmengine.logging import print_log
-
-from mmwsss.apis.cli import (add_overwrite_arg, add_runner_args, build_runner,
-                             config_section, load_tool_config,
-                             parse_runner_args, run_tool, split_ann_file,
+from mmwsss.apis.cli import (add_overwrite_arg, add_runner_args,
+                             load_tool_config, parse_runner_args, run_tool,
                              unit_interval)
-from mmwsss.engine.pseudo_masks import (prepare_pseudo_masks,
-                                        resolve_bg_score, write_pseudo_masks)
-from mmwsss.engine.resumable import file_digest, text_digest
-from mmwsss.utils import load_model_weights
+from mmwsss.apis.stages import make_pseudo_masks
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,52 +50,19 @@ def parse_args() -> argparse.Namespace:
     return parse_runner_args(parser)
 
 
-def best_bg_score(checkpoint: str) -> Optional[float]:
-    """The best background score of the seed evaluation saved next to the
-    checkpoint (``seed_metric.json``), or None without one."""
-    summary = osp.join(osp.dirname(osp.abspath(checkpoint)),
-                       'seed_metric.json')
-    if not osp.isfile(summary):
-        return None
-    with open(summary) as f:
-        return float(json.load(f)['bg_score'])
-
-
 def main() -> None:
     """Load the classifier and write the pseudo masks."""
     args = parse_args()
     work_dir = args.work_dir or osp.join(args.out, 'logs')
-    cfg = load_tool_config(args, work_dir)
-    dataloader_cfg = config_section(cfg, 'pseudo_mask_dataloader')
-    dataloader_cfg.dataset.ann_file = split_ann_file(args.split)
-    runner = build_runner(cfg)
-    load_model_weights(runner.model, args.checkpoint)
-    model = getattr(runner.model, 'module', runner.model)
-    bg_score, source = resolve_bg_score(args.bg_score,
-                                        best_bg_score(args.checkpoint), model)
-    print_log(
-        f'Background score {bg_score:.2f} (from {source})', logger='current')
-    writer, dataloader = prepare_pseudo_masks(
-        dataloader_cfg,
+    make_pseudo_masks(
+        load_tool_config(args, work_dir),
+        args.checkpoint,
         args.out,
-        bg_score,
+        split=args.split,
+        bg_score=args.bg_score,
         save_cam=args.save_cam,
-        crf=dict() if args.crf else None,
-        manifest=dict(
-            checkpoint_sha256=file_digest(args.checkpoint),
-            config_sha256=text_digest(
-                dict(
-                    model=cfg.model.to_dict(),
-                    pipeline=dataloader_cfg.dataset.get('pipeline')))),
+        crf=args.crf,
         overwrite=args.overwrite)
-    if dataloader is None:
-        print_log(
-            f'Every pseudo mask of {args.split} is already in '
-            f'{args.out}.',
-            logger='current')
-        return
-    count = write_pseudo_masks(runner.model, dataloader, writer)
-    print_log(f'Wrote {count} pseudo masks into {args.out}', logger='current')
 
 
 if __name__ == '__main__':

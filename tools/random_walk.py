@@ -17,15 +17,10 @@ config digest) makes a rerun with other inputs fail unless --overwrite.
 import argparse
 import os.path as osp
 
-from mmengine.logging import print_log
-
-from mmwsss.apis.affinity import prepare_random_walk, write_refined_masks
-from mmwsss.apis.cli import (add_overwrite_arg, add_runner_args, build_runner,
-                             config_section, folder_arg, load_tool_config,
-                             parse_runner_args, positive_float, run_tool,
-                             split_ann_file, unit_interval)
-from mmwsss.engine.resumable import file_digest, text_digest
-from mmwsss.utils import load_model_weights
+from mmwsss.apis.cli import (add_overwrite_arg, add_runner_args, folder_arg,
+                             load_tool_config, parse_runner_args,
+                             positive_float, run_tool, unit_interval)
+from mmwsss.apis.stages import refine_masks
 
 
 def parse_args() -> argparse.Namespace:
@@ -67,33 +62,16 @@ def main() -> None:
     out_dir = folder_arg(args.out, cfg, 'refined_mask_dir')
     if args.work_dir is None:
         cfg.work_dir = osp.join(out_dir, 'logs')
-    test_cfg = cfg.model.setdefault('test_cfg', {})
-    for key in ('beta', 'logt', 'bg_score'):
-        if getattr(args, key) is not None:
-            test_cfg[key] = getattr(args, key)
-    dataloader_cfg = config_section(cfg, 'pseudo_mask_dataloader')
-    dataloader_cfg.dataset.ann_file = split_ann_file(args.split)
-    runner = build_runner(cfg)
-    load_model_weights(runner.model, args.checkpoint)
-    palette, dataloader = prepare_random_walk(
-        dataloader_cfg,
+    refine_masks(
+        cfg,
+        args.checkpoint,
+        cam_dir,
         out_dir,
-        manifest=dict(
-            checkpoint_sha256=file_digest(args.checkpoint),
-            cams=osp.abspath(cam_dir),
-            config_sha256=text_digest(
-                dict(
-                    model=cfg.model.to_dict(),
-                    pipeline=dataloader_cfg.dataset.get('pipeline')))),
+        split=args.split,
+        beta=args.beta,
+        logt=args.logt,
+        bg_score=args.bg_score,
         overwrite=args.overwrite)
-    if dataloader is None:
-        print_log(
-            f'Every refined mask of {args.split} is already in {out_dir}.',
-            logger='current')
-        return
-    count = write_refined_masks(runner.model, dataloader, cam_dir, out_dir,
-                                palette)
-    print_log(f'Wrote {count} refined masks into {out_dir}', logger='current')
 
 
 if __name__ == '__main__':

@@ -5,12 +5,10 @@ segmentation network).
         [--cfg-options k=v ...] [--launcher {none,pytorch,slurm,mpi}]
 """
 import argparse
-import json
-import os.path as osp
 
-from mmwsss.apis.cli import (add_runner_args, build_runner, load_tool_config,
+from mmwsss.apis.cli import (add_runner_args, load_tool_config,
                              parse_runner_args, run_tool)
-from mmwsss.utils import atomic_write_bytes, load_model_weights
+from mmwsss.apis.stages import evaluate
 
 
 def parse_args() -> argparse.Namespace:
@@ -31,21 +29,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     """Evaluate the checkpoint on the test split; save ``metrics.json``."""
     args = parse_args()
-    cfg = load_tool_config(args)
-    if args.tta:
-        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
-        cfg.tta_model.module = cfg.model
-        cfg.model = cfg.tta_model
-    runner = build_runner(cfg)
-    load_model_weights(runner.model, args.checkpoint)
-    metrics = runner.test()
-    if runner.rank == 0:
-        atomic_write_bytes(
-            osp.join(cfg.work_dir, 'metrics.json'),
-            json.dumps({
-                k: float(v)
-                for k, v in metrics.items()
-            }, indent=2).encode())
+    evaluate(load_tool_config(args), args.checkpoint, tta=args.tta)
 
 
 if __name__ == '__main__':

@@ -10,14 +10,10 @@ the work dir (the one ``last_checkpoint`` names, else the newest complete
 --debug shows their traceback.
 """
 import argparse
-import os
 
-import torch
-from mmengine.logging import print_log
-
-from mmwsss.apis.cli import (add_runner_args, build_runner, load_tool_config,
+from mmwsss.apis.cli import (add_runner_args, load_tool_config,
                              parse_runner_args, run_tool)
-from mmwsss.utils import find_resume_checkpoint, remove_temporaries
+from mmwsss.apis.stages import train
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,24 +38,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     """Build the Runner from the config and train."""
     args = parse_args()
-    cfg = load_tool_config(args)
-    if args.amp:
-        if cfg.optim_wrapper.type in ('AmpOptimWrapper', 'BF16OptimWrapper'):
-            print_log(
-                'AMP training is already enabled in your config.',
-                logger='current')
-        elif torch.cuda.is_available():
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.loss_scale = 'dynamic'
-        else:  # mmengine's AmpOptimWrapper needs a GPU; bfloat16 does not
-            cfg.optim_wrapper.type = 'BF16OptimWrapper'
-    cfg.resume = args.resume
-    if args.resume:
-        if int(os.environ.get('RANK', 0)) == 0:
-            remove_temporaries(cfg.work_dir)  # of a save that was killed
-        if cfg.get('load_from') is None:
-            cfg.load_from = find_resume_checkpoint(cfg.work_dir)
-    build_runner(cfg).train()
+    train(load_tool_config(args), resume=args.resume, amp=args.amp)
 
 
 if __name__ == '__main__':

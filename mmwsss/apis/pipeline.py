@@ -13,7 +13,9 @@ pipeline config::
     stage2 = dict(config='configs/seg/...py', cfg_options=dict(),
                   init_backbone_from_stage1=True, tta=False)
 
-Each step runs the project's tools in a subprocess, logs into
+The steps are declared as data (:attr:`WSSSPipeline.steps`, see
+:mod:`mmwsss.apis.steps`). Each runs stages of :mod:`mmwsss.apis.stages` in
+this process (one process, not distributed), logs to the console and into
 ``work_dir/logs/{step}.log`` and, when it finishes, writes
 ``work_dir/steps/{step}.json`` (its results and wall time). A rerun skips
 the finished steps and resumes an interrupted training from its last
@@ -21,26 +23,50 @@ checkpoint. The results table is printed and saved as ``results.md`` and
 ``results.json`` in the work dir.
 """
 import json
-import os
 import os.path as osp
-import re
-import subprocess
-import sys
-import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Optional, Sequence
 
 from mmengine.config import Config
-from mmengine.logging import print_log
+from mmengine.logging import MMLogger
 
 from mmwsss.utils import atomic_write_bytes, find_resume_checkpoint
+from .config_utils import load_config
+from .stages import (evaluate, evaluate_seeds, make_affinity_labels,
+                     make_pseudo_masks, refine_masks, train, train_affinity,
+                     train_stage2)
+from .steps import Step, StepContext, run_steps
 
-#: Lines of the tools' output echoed to the console (the rest is logged).
-_ECHO = re.compile(r'Iter\((train|val|test)\) \[\s*\d+/\d+\]|seed mIoU|'
-                   r'Saving checkpoint|Error|error:')
+#: A training stage of :mod:`mmwsss.apis.stages` (returns the checkpoint).
+TrainingStage = Callable[..., Optional[str]]
+
+#: The results: key in ``results.json``, step and key of its record, column
+#: of ``results.md``; those of steps the pipeline lacks are left out.
+RESULTS = (
+    ('seed_mIoU', 'seeds', 'mIoU', 'seed mIoU (train)'),
+    ('seed_bg_score', 'seeds', 'bg_score', 'bg score'),
+    ('pseudo_mask_mIoU_train', 'pseudo_masks', 'mIoU_train',
+     'pseudo-mask mIoU (train)'),
+    ('refined_mask_mIoU_train', 'affinity', 'mIoU_train',
+     'refined mIoU (train)'),
+    ('seg_mIoU_val', 'evaluation', 'mIoU_val', 'seg mIoU (val)'),
+)
+
+
+def markdown_table(header: Sequence[str],
+                   rows: Sequence[Sequence[str]]) -> str:
+    """A markdown table (no trailing newline).
+
+    Args:
+        header (Sequence[str]): Column names.
+        rows (Sequence[Sequence[str]]): Cells of each row, as text.
+    """
+    lines = ['| ' + ' | '.join(cells) + ' |' for cells in (header, *rows)]
+    lines.insert(1, '|---' * len(header) + '|')
+    return '\n'.join(lines)
 
 
 def _dataloaders_to(config: str, data_root: str) -> Dict[str, str]:
-    """``--cfg-options`` pointing every dataloader of a config at a root."""
+    """Options pointing every dataloader of a config at a data root."""
     cfg = Config.fromfile(config)
     return {
         f'{name}.dataset.data_root': data_root
@@ -64,29 +90,15 @@ def _without_validation(options: Dict) -> Dict:
     return options
 
 
-def _options(options: Dict) -> List[str]:
-    """``--cfg-options`` arguments for a dict (nothing if empty)."""
-    if not options:
-        return []
-    return ['--cfg-options'] + [f'{k}={v}' for k, v in options.items()]
-
-
 class WSSSPipeline:
     """Run a pipeline config step by step (see the module docstring).
 
     Args:
         cfg (Config): The pipeline config.
         work_dir (str): Folder of every output.
-        tools_dir (str): Folder of the command-line tools.
-        python (str): Interpreter running the tools. Defaults to the
-            current one.
     """
 
-    def __init__(self,
-                 cfg: Config,
-                 work_dir: str,
-                 tools_dir: str,
-                 python: str = sys.executable) -> None:
+    def __init__(self, cfg: Config, work_dir: str) -> None:
         for key in ('stage1', 'stage2', 'affinity'):
             if key == 'affinity' and not cfg.get(key):
                 continue
@@ -96,52 +108,28 @@ class WSSSPipeline:
                     f'config file; got {cfg.get(key)}.')
         self.cfg = cfg
         self.work_dir = osp.abspath(work_dir)
-        self.tools_dir = tools_dir
-        self.python = python
         benchmark = cfg.get('benchmark')
         self.data_root = osp.abspath(benchmark['out_dir']) \
             if benchmark else None
-        self.steps: List[Callable[[], Dict]] = [
-            self.benchmark, self.stage1, self.seeds, self.pseudo_masks
-        ] + ([self.affinity]
-             if cfg.get('affinity') else []) + [self.stage2, self.evaluation]
+        self.split = (cfg.get('pseudo_masks') or {}).get('split', 'train_aug')
+        refine = cfg.get('affinity')
+        masks = 'affinity' if refine else 'pseudo_masks'
+        #: The steps, in order, with the steps whose records each reads.
+        self.steps = [
+            Step('benchmark', self.benchmark),
+            Step('stage1', self.stage1, needs=('benchmark', )),
+            Step('seeds', self.seeds, needs=('stage1', )),
+            Step('pseudo_masks', self.pseudo_masks, needs=('stage1', 'seeds')),
+            *([Step('affinity', self.affinity, needs=('pseudo_masks', ))]
+              if refine else []),
+            Step('stage2', self.stage2, needs=('stage1', masks)),
+            Step('evaluation', self.evaluation, needs=('stage2', )),
+        ]
 
     # ----------------------------------------------------------- helpers
     def path(self, *parts: str) -> str:
         """A path inside the work dir."""
         return osp.join(self.work_dir, *parts)
-
-    def finished(self, step: str) -> Optional[Dict]:
-        """The record of a finished step, or None."""
-        path = self.path('steps', f'{step}.json')
-        if not osp.isfile(path):
-            return None
-        with open(path) as f:
-            return json.load(f)
-
-    def tool(self, step: str, script: str, *args: str) -> None:
-        """Run ``tools/{script}`` for ``step``; raise if it fails."""
-        os.makedirs(self.path('logs'), exist_ok=True)
-        log = self.path('logs', f'{step}.log')
-        cmd = [self.python, osp.join(self.tools_dir, script), *args]
-        with open(log, 'a') as f:
-            f.write(f'$ {" ".join(cmd)}\n')
-            f.flush()
-            proc = subprocess.Popen(
-                cmd,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                bufsize=1)
-            for line in proc.stdout:
-                f.write(line)
-                if _ECHO.search(line):
-                    text = line.rstrip().split(' - INFO - ')[-1]
-                    print(f'  [{step}] {text[:150]}', flush=True)
-            status = proc.wait()
-        if status != 0:
-            raise RuntimeError(f'Step {step} failed ({script} exited with '
-                               f'{status}); see {log}.')
 
     def config_options(self, stage: str) -> Dict:
         """The data root, the seed and the stage's own ``cfg_options``."""
@@ -152,21 +140,59 @@ class WSSSPipeline:
         options.update(self.cfg[stage].get('cfg_options') or {})
         return options
 
-    def train(self, step: str, config: str, options: Dict) -> str:
-        """Train (resuming an interrupted run); return the checkpoint."""
-        work_dir = self.path(step)
-        args = [config, '--work-dir', work_dir]
-        if osp.isdir(work_dir) and find_resume_checkpoint(work_dir):
-            args.append('--resume')
-        self.tool(step, 'train.py', *args, *_options(options))
-        checkpoint = find_resume_checkpoint(work_dir)
+    def stage_config(self,
+                     stage: str,
+                     name: str,
+                     work_dir: Optional[str] = None,
+                     training: bool = False) -> Config:
+        """The config of a stage with :meth:`config_options`.
+
+        Args:
+            stage (str): 'stage1', 'affinity' or 'stage2'.
+            name (str): The experiment name of its Runner (mmengine keeps
+                the logger, message hub and visualizer of each Runner under
+                it), unique in the pipeline.
+            work_dir (str, optional): The Runner's work dir. Defaults to
+                the folder ``name`` of the work dir.
+            training (bool): Without validation. Defaults to False.
+        """
+        options = self.config_options(stage)
+        if training:
+            options = _without_validation(options)
+        options['experiment_name'] = name
+        cfg = load_config(self.cfg[stage].config, work_dir or self.path(name),
+                          options)
+        if isinstance(cfg.get('visualizer'), dict):
+            cfg.visualizer.pop('name', None)  # the experiment name instead
+        return cfg
+
+    @staticmethod
+    def train_resumably(ctx: StepContext, train_fn: TrainingStage, cfg: Config,
+                        *args, **kwargs) -> str:
+        """Train with ``train_fn`` (a training stage), resuming the run of
+        the work dir if it saved a checkpoint; return the checkpoint."""
+        checkpoint = train_fn(
+            cfg,
+            *args,
+            resume=find_resume_checkpoint(cfg.work_dir) is not None,
+            log_file=ctx.log_file,
+            **kwargs)
         if checkpoint is None:
-            raise RuntimeError(f'Step {step} saved no checkpoint in '
-                               f'{work_dir}.')
+            raise RuntimeError(f'Step {ctx.name} saved no checkpoint in '
+                               f'{cfg.work_dir}.')
         return checkpoint
 
+    def mask_miou(self, mask_dir: str) -> float:
+        """mIoU of a mask folder on the seed-evaluation split (train)."""
+        from mmwsss.evaluation import evaluate_mask_folder
+        stage1_cfg = Config.fromfile(self.cfg.stage1.config)
+        stage1_cfg.merge_from_dict(self.config_options('stage1'))
+        return float(
+            evaluate_mask_folder(mask_dir,
+                                 stage1_cfg.test_dataloader.dataset)['mIoU'])
+
     # ------------------------------------------------------------- steps
-    def benchmark(self) -> Dict:
+    def benchmark(self, ctx: StepContext) -> Dict:
         """Write the synthetic benchmark (if the config asks for one)."""
         spec = self.cfg.get('benchmark')
         if not spec:
@@ -181,167 +207,120 @@ class WSSSPipeline:
                 for k in ('num_images', 'files_written') if k in summary
             })
 
-    def stage1(self) -> Dict:
+    def stage1(self, ctx: StepContext) -> Dict:
         """Train the stage-1 classifier (no evaluation: the next step)."""
-        options = _without_validation(self.config_options('stage1'))
-        return dict(
-            checkpoint=self.train('stage1', self.cfg.stage1.config, options))
+        cfg = self.stage_config('stage1', 'stage1', training=True)
+        return dict(checkpoint=self.train_resumably(ctx, train, cfg))
 
-    def seeds(self) -> Dict:
+    def seeds(self, ctx: StepContext) -> Dict:
         """Seed mIoU of the classifier, swept over the background score."""
-        checkpoint = self.finished('stage1')['checkpoint']
-        self.tool('seeds', 'test.py', self.cfg.stage1.config, checkpoint,
-                  '--work-dir', self.path('seeds'),
-                  *_options(self.config_options('stage1')))
-        with open(self.path('seeds', 'seed_metric.json')) as f:
-            summary = json.load(f)
-        return dict(mIoU=summary['mIoU'], bg_score=summary['bg_score'])
+        cfg = self.stage_config('stage1', 'seeds')
+        return evaluate_seeds(
+            cfg, ctx.inputs['stage1']['checkpoint'], log_file=ctx.log_file)
 
-    def pseudo_masks(self) -> Dict:
+    def pseudo_masks(self, ctx: StepContext) -> Dict:
         """Pseudo masks of the training split, and their mIoU on train."""
-        spec = self.cfg.get('pseudo_masks') or {}
-        out_dir = self.path('pseudo_masks')
-        args = [
-            self.cfg.stage1.config,
-            self.finished('stage1')['checkpoint'], '--out', out_dir, '--split',
-            spec.get('split', 'train_aug'), '--bg-score',
-            str(self.finished('seeds')['bg_score']), '--work-dir',
-            self.path('logs', 'pseudo_masks_run')
-        ]
-        if spec.get('crf'):
-            args.append('--crf')
-        if self.cfg.get('affinity'):
-            args.append('--save-cam')  # the random walk refines the CAMs
-        self.tool('pseudo_masks', 'pseudo_masks.py', *args,
-                  *_options(self.config_options('stage1')))
-        return dict(out_dir=out_dir, mIoU_train=self.mask_miou(out_dir))
+        cfg = self.stage_config('stage1', 'pseudo_masks',
+                                self.path('logs', 'pseudo_masks_run'))
+        masks = make_pseudo_masks(
+            cfg,
+            ctx.inputs['stage1']['checkpoint'],
+            self.path('pseudo_masks'),
+            split=self.split,
+            bg_score=ctx.inputs['seeds']['bg_score'],
+            # the random walk refines the CAMs
+            save_cam=bool(self.cfg.get('affinity')),
+            crf=(self.cfg.get('pseudo_masks') or {}).get('crf', False),
+            log_file=ctx.log_file)
+        return dict(
+            out_dir=masks['out_dir'],
+            mIoU_train=self.mask_miou(masks['out_dir']))
 
-    def mask_miou(self, mask_dir: str) -> float:
-        """mIoU of a mask folder on the seed-evaluation split (train)."""
-        from mmwsss.evaluation import evaluate_mask_folder
-        stage1_cfg = Config.fromfile(self.cfg.stage1.config)
-        stage1_cfg.merge_from_dict(self.config_options('stage1'))
-        return float(
-            evaluate_mask_folder(mask_dir,
-                                 stage1_cfg.test_dataloader.dataset)['mIoU'])
-
-    def affinity(self) -> Dict:
+    def affinity(self, ctx: StepContext) -> Dict:
         """Refine the pseudo masks: AffinityNet and random walk."""
-        spec = self.cfg.affinity
-        cams = self.finished('pseudo_masks')['out_dir']
+        cams = ctx.inputs['pseudo_masks']['out_dir']
         labels, refined = self.path('affinity_labels'), self.path('refined')
-        split = (self.cfg.get('pseudo_masks') or {}).get('split', 'train_aug')
-        options = self.config_options('affinity')
-        self.tool('affinity', 'affinity_labels.py', spec.config, '--cams',
-                  cams, '--out', labels, '--split', split, *_options(options))
-        checkpoint = self.train('affinity', spec.config, {
-            **options, 'train_dataloader.dataset.pipeline.1.label_dir':
-            labels
-        })
-        walk = [
-            spec.config, checkpoint, '--cams', cams, '--out', refined,
-            '--split', split
-        ]
-        if spec.get('bg_score') is not None:
-            walk += ['--bg-score', str(spec.bg_score)]
-        self.tool('affinity', 'random_walk.py', *walk, '--work-dir',
-                  self.path('logs', 'random_walk_run'), *_options(options))
+        make_affinity_labels(
+            self.stage_config('affinity', 'affinity_labels',
+                              self.path('affinity')),
+            cams,
+            labels,
+            split=self.split,
+            log_file=ctx.log_file)
+        checkpoint = self.train_resumably(
+            ctx, train_affinity,
+            self.stage_config('affinity', 'affinity', training=True), labels)
+        refine_masks(
+            self.stage_config('affinity', 'random_walk',
+                              self.path('logs', 'random_walk_run')),
+            checkpoint,
+            cams,
+            refined,
+            split=self.split,
+            bg_score=self.cfg.affinity.get('bg_score'),
+            log_file=ctx.log_file)
         return dict(out_dir=refined, mIoU_train=self.mask_miou(refined))
 
-    def stage2(self) -> Dict:
-        """Train the segmentation network on the pseudo masks."""
-        spec = self.cfg.stage2
-        options = self.config_options('stage2')
-        masks = self.finished('affinity' if self.cfg.
-                              get('affinity') else 'pseudo_masks')['out_dir']
-        options['train_dataloader.dataset.data_prefix.seg_map_path'] = masks
-        options = _without_validation(options)
-        if spec.get('init_backbone_from_stage1', False):
-            options.update({
-                'model.backbone.init_cfg.type':
-                'Pretrained',
-                'model.backbone.init_cfg.checkpoint':
-                self.finished('stage1')['checkpoint'],
-                'model.backbone.init_cfg.prefix':
-                'backbone.'
-            })
-        return dict(checkpoint=self.train('stage2', spec.config, options))
+    def stage2(self, ctx: StepContext) -> Dict:
+        """Train the segmentation network on the (refined) pseudo masks."""
+        masks = (ctx.inputs.get('affinity')
+                 or ctx.inputs['pseudo_masks'])['out_dir']
+        backbone = ctx.inputs['stage1']['checkpoint'] \
+            if self.cfg.stage2.get('init_backbone_from_stage1', False) \
+            else None
+        cfg = self.stage_config('stage2', 'stage2', training=True)
+        return dict(
+            checkpoint=self.train_resumably(
+                ctx, train_stage2, cfg, masks, backbone_checkpoint=backbone))
 
-    def evaluation(self) -> Dict:
+    def evaluation(self, ctx: StepContext) -> Dict:
         """mIoU of the segmentation network on the validation split."""
-        args = [
-            self.cfg.stage2.config,
-            self.finished('stage2')['checkpoint'], '--work-dir',
-            self.path('evaluation')
-        ]
-        if self.cfg.stage2.get('tta'):
-            args.append('--tta')
-        self.tool('evaluation', 'test.py', *args,
-                  *_options(self.config_options('stage2')))
-        with open(self.path('evaluation', 'metrics.json')) as f:
-            return dict(mIoU_val=json.load(f)['mIoU'])
+        metrics = evaluate(
+            self.stage_config('stage2', 'evaluation'),
+            ctx.inputs['stage2']['checkpoint'],
+            tta=self.cfg.stage2.get('tta', False),
+            log_file=ctx.log_file)
+        return dict(mIoU_val=metrics['mIoU'])
 
     # ------------------------------------------------------------ running
     def run(self) -> Dict:
         """Run the unfinished steps, then write and print the results."""
-        for step in self.steps:
-            name = step.__name__
-            if self.finished(name) is not None:
-                print_log(
-                    f'[{name}] finished before, skipped', logger='current')
-                continue
-            print_log(f'[{name}] running', logger='current')
-            start = time.time()
-            record = step()
-            record['seconds'] = round(time.time() - start, 1)
-            atomic_write_bytes(
-                self.path('steps', f'{name}.json'),
-                json.dumps(record, indent=2).encode())
-            print_log(
-                f'[{name}] done in {record["seconds"]:.0f} s',
-                logger='current')
-        return self.report()
+        logger = MMLogger.get_instance('mmwsss_pipeline')
+        return self.report(run_steps(self.steps, self.work_dir, logger))
 
-    def report(self) -> Dict:
-        """The results table (markdown and JSON) of the finished steps."""
-        steps = {s.__name__: self.finished(s.__name__) for s in self.steps}
+    def report(self, records: Dict[str, Dict]) -> Dict:
+        """The results (``results.json``) and their table (``results.md``,
+        printed) from the records of the steps.
+
+        Args:
+            records (dict[str, dict]): The record of every step, by name.
+
+        Returns:
+            dict: The results.
+        """
         results = dict(
             stage1_config=self.cfg.stage1.config,
-            stage2_config=self.cfg.stage2.config,
-            seed_mIoU=steps['seeds']['mIoU'],
-            seed_bg_score=steps['seeds']['bg_score'],
-            pseudo_mask_mIoU_train=steps['pseudo_masks']['mIoU_train'],
-            seg_mIoU_val=steps['evaluation']['mIoU_val'],
-            seconds={
-                k: v['seconds']
-                for k, v in steps.items()
-            },
-        )
-        if 'affinity' in steps:
-            results['refined_mask_mIoU_train'] = steps['affinity'][
-                'mIoU_train']
-        results['seconds']['total'] = round(
-            sum(results['seconds'].values()), 1)
-        refined = results.get('refined_mask_mIoU_train')
-        lines = [
-            '| stage-1 config | seed mIoU (train) | bg score | '
-            'pseudo-mask mIoU (train) | ' +
-            ('refined mIoU (train) | ' if refined is not None else '') +
-            'seg mIoU (val) |', '|---' * (5 + (refined is not None)) + '|',
-            f'| {osp.basename(self.cfg.stage1.config)} | '
-            f'{results["seed_mIoU"]:.2f} | {results["seed_bg_score"]:.2f} | '
-            f'{results["pseudo_mask_mIoU_train"]:.2f} | ' +
-            (f'{refined:.2f} | ' if refined is not None else '') +
-            f'{results["seg_mIoU_val"]:.2f} |', '',
-            '| step | ' + ' | '.join(results['seconds']) + ' |',
-            '|---' * (len(results['seconds']) + 1) + '|',
-            '| wall time (s) | ' +
-            ' | '.join(f'{v:.0f}' for v in results['seconds'].values()) + ' |'
-        ]
-        table = '\n'.join(lines) + '\n'
-        atomic_write_bytes(self.path('results.md'), table.encode())
+            stage2_config=self.cfg.stage2.config)
+        results.update({
+            key: records[step][field]
+            for key, step, field, _ in RESULTS if step in records
+        })
+        seconds = {name: record['seconds'] for name, record in records.items()}
+        seconds['total'] = round(sum(seconds.values()), 1)
+        results['seconds'] = seconds
+        columns = [(key, header) for key, _, _, header in RESULTS
+                   if key in results]
+        row = [osp.basename(self.cfg.stage1.config)]
+        row += [f'{results[key]:.2f}' for key, _ in columns]
+        table = markdown_table(['stage-1 config'] +
+                               [header for _, header in columns], [row])
+        times = markdown_table(
+            ['step', *seconds],
+            [['wall time (s)', *(f'{v:.0f}' for v in seconds.values())]])
+        text = f'{table}\n\n{times}\n'
+        atomic_write_bytes(self.path('results.md'), text.encode())
         atomic_write_bytes(
             self.path('results.json'),
             json.dumps(results, indent=2).encode())
-        print(table, flush=True)
+        print(text, flush=True)
         return results

@@ -1,6 +1,7 @@
 """The one-command pipeline on generated data: end to end, then resumed."""
 import json
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -137,22 +138,43 @@ def test_pipeline_runs_every_step_and_reports(finished):
     table = (work_dir / 'results.md').read_text()
     assert f'{results["seg_mIoU_val"]:.2f}' in table and table in stdout
     assert len(list((work_dir / 'pseudo_masks').glob('*.png'))) == 16
-    # the CAMs for the random walk, and its refined masks, used by stage 2
+    # the CAMs for the random walk, the affinity labels AffinityNet learnt
+    # from, and its refined masks, used by stage 2
     assert len(list((work_dir / 'pseudo_masks').glob('*.npy'))) == 16
+    assert len(list((work_dir / 'affinity_labels').glob('*.png'))) == 16
     assert len(list((work_dir / 'refined').glob('*.png'))) == 16
+    # the Runners' progress on the console and in each step's log
+    assert 'Iter(train)' in stdout and 'seed mIoU' in stdout
+    logs = {
+        step: (work_dir / 'logs' / f'{step}.log').read_text()
+        for step in ('stage1', 'seeds', 'affinity', 'stage2', 'evaluation')
+    }
+    assert 'Iter(train)' in logs['stage1']
+    assert '[stage1] done' in logs['stage1']
+    assert 'seed mIoU' in logs['seeds'] and 'Iter(train)' not in logs['seeds']
+    assert 'affinity labels' in logs['affinity']
+    assert 'Wrote 16 refined masks' in logs['affinity']
+    assert 'Iter(test)' in logs['evaluation']
 
 
-def test_rerun_skips_finished_steps(finished):
+def test_rerun_skips_finished_steps_and_resumes_training(finished):
     config, work_dir, _ = finished
-    before = (work_dir / 'steps' / 'stage2.json').stat().st_mtime_ns
-    # forget the last two steps: only they run again
-    (work_dir / 'steps' / 'evaluation.json').unlink()
+    steps = work_dir / 'steps'
+    before = {p.name: p.stat().st_mtime_ns for p in steps.iterdir()}
+    checkpoint = json.loads((steps / 'stage2.json').read_text())['checkpoint']
+    # forget stage 2: it resumes its finished training, and the evaluation,
+    # which needs it, runs again
+    (steps / 'stage2.json').unlink()
     proc = _run(str(config), str(work_dir))
     assert proc.returncode == 0, proc.stdout[-3000:]
     out = proc.stdout + proc.stderr
-    for step in ('benchmark', 'stage1', 'seeds', 'pseudo_masks', 'affinity',
-                 'stage2'):
+    for step in ('benchmark', 'stage1', 'seeds', 'pseudo_masks', 'affinity'):
         assert f'[{step}] finished before, skipped' in out
-    assert '[evaluation] running' in out
-    assert (work_dir / 'steps' / 'stage2.json').stat().st_mtime_ns == before
-    assert (work_dir / 'steps' / 'evaluation.json').is_file()
+        assert (steps / f'{step}.json').stat().st_mtime_ns == \
+            before[f'{step}.json']
+    assert '[stage2] running' in out and '[evaluation] running' in out
+    assert re.search(r'resumed epoch: \d+, iter: 4\b', out)
+    assert json.loads((steps / 'stage2.json').read_text())['checkpoint'] == \
+        checkpoint
+    assert (steps / 'evaluation.json').stat().st_mtime_ns != \
+        before['evaluation.json']

@@ -1,0 +1,114 @@
+"""The pipeline's declared steps and its report, without running a stage.
+
+The whole pipeline on generated data is tests/test_tools/test_pipeline.py.
+"""
+import json
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from mmwsss.apis.pipeline import WSSSPipeline, markdown_table
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+STAGE1 = osp.join(REPO, 'configs', 'cam',
+                  'cam_r18c32-d8_1xb16-16e_synthetic-128x128.py')
+AFFINITY = osp.join(REPO, 'configs', 'affinity',
+                    'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py')
+STAGE2 = osp.join(
+    REPO, 'configs', 'seg', 'deeplabv1-largefov_r18c32-d8_'
+    '1xb16-400_synthetic-128x128.py')
+
+
+def _pipeline(work_dir, affinity=True):
+    cfg = dict(
+        benchmark=None, stage1=dict(config=STAGE1), stage2=dict(config=STAGE2))
+    if affinity:
+        cfg['affinity'] = dict(config=AFFINITY)
+    return WSSSPipeline(Config(cfg), str(work_dir))
+
+
+@pytest.mark.parametrize('affinity', [True, False])
+def test_steps_are_declared_with_what_they_need(tmp_path, affinity):
+    steps = _pipeline(tmp_path, affinity).steps
+    masks = 'affinity' if affinity else 'pseudo_masks'
+    assert [(s.name, s.needs) for s in steps] == [
+        ('benchmark', ()),
+        ('stage1', ('benchmark', )),
+        ('seeds', ('stage1', )),
+        ('pseudo_masks', ('stage1', 'seeds')),
+    ] + ([('affinity', ('pseudo_masks', ))] if affinity else []) + [
+        ('stage2', ('stage1', masks)),
+        ('evaluation', ('stage2', )),
+    ]
+
+
+def test_missing_stage_config_is_refused(tmp_path):
+    with pytest.raises(FileNotFoundError, match='stage2.config'):
+        WSSSPipeline(
+            Config(dict(stage1=dict(config=STAGE1), stage2=dict())),
+            str(tmp_path))
+
+
+def test_markdown_table():
+    assert markdown_table(['a', 'b'], [['1', '2'], ['3', '4']]) == \
+        '| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |'
+
+
+def _records(affinity):
+    records = dict(
+        benchmark=dict(skipped=True, seconds=0.4),
+        stage1=dict(checkpoint='s1.pth', seconds=100.3),
+        seeds=dict(mIoU=51.234, bg_score=0.35, seconds=10.0),
+        pseudo_masks=dict(out_dir='pm', mIoU_train=50.126, seconds=20.0))
+    if affinity:
+        records['affinity'] = dict(out_dir='r', mIoU_train=55.5, seconds=30)
+    records.update(
+        stage2=dict(checkpoint='s2.pth', seconds=200.0),
+        evaluation=dict(mIoU_val=48.0, seconds=5.2))
+    return records
+
+
+def test_report_with_refined_masks(tmp_path, capsys):
+    results = _pipeline(tmp_path).report(_records(True))
+    table = (tmp_path / 'results.md').read_text()
+    assert table == (
+        '| stage-1 config | seed mIoU (train) | bg score | pseudo-mask mIoU '
+        '(train) | refined mIoU (train) | seg mIoU (val) |\n'
+        '|---|---|---|---|---|---|\n'
+        f'| {osp.basename(STAGE1)} | 51.23 | 0.35 | 50.13 | 55.50 | 48.00 |'
+        '\n\n'
+        '| step | benchmark | stage1 | seeds | pseudo_masks | affinity | '
+        'stage2 | evaluation | total |\n'
+        '|---|---|---|---|---|---|---|---|---|\n'
+        '| wall time (s) | 0 | 100 | 10 | 20 | 30 | 200 | 5 | 366 |\n')
+    assert table in capsys.readouterr().out
+    assert json.loads((tmp_path / 'results.json').read_text()) == results
+    assert results == dict(
+        stage1_config=STAGE1,
+        stage2_config=STAGE2,
+        seed_mIoU=51.234,
+        seed_bg_score=0.35,
+        pseudo_mask_mIoU_train=50.126,
+        refined_mask_mIoU_train=55.5,
+        seg_mIoU_val=48.0,
+        seconds=dict(
+            benchmark=0.4,
+            stage1=100.3,
+            seeds=10.0,
+            pseudo_masks=20.0,
+            affinity=30,
+            stage2=200.0,
+            evaluation=5.2,
+            total=365.9))
+
+
+def test_report_without_refinement_has_no_refined_column(tmp_path):
+    results = _pipeline(tmp_path, affinity=False).report(_records(False))
+    assert 'refined_mask_mIoU_train' not in results
+    assert 'affinity' not in results['seconds']
+    header = (tmp_path / 'results.md').read_text().splitlines()[:2]
+    assert header == [
+        '| stage-1 config | seed mIoU (train) | bg score | pseudo-mask mIoU '
+        '(train) | seg mIoU (val) |', '|---|---|---|---|---|'
+    ]

@@ -1,0 +1,36 @@
+"""The stage functions' config handling (the stages themselves run in
+tests/test_tools/, through the tools and the whole pipeline)."""
+import os.path as osp
+
+import pytest
+
+from mmwsss.apis import load_config
+from mmwsss.apis.stages import use_affinity_labels
+from mmwsss.datasets.transforms import LoadAffinityLabel
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+AFFINITY = osp.join(REPO, 'configs', 'affinity',
+                    'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py')
+STAGE1 = osp.join(REPO, 'configs', 'cam',
+                  'cam_r18c32-d8_1xb16-16e_synthetic-128x128.py')
+
+
+def test_affinity_labels_are_found_by_transform_type(tmp_path):
+    cfg = load_config(AFFINITY, str(tmp_path))
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    before = [dict(t) for t in pipeline]
+    use_affinity_labels(cfg, 'my/labels')
+    changed = [i for i, t in enumerate(pipeline) if dict(t) != before[i]]
+    assert len(changed) == 1
+    assert dict(pipeline[changed[0]]) == dict(
+        before[changed[0]], label_dir='my/labels')
+    # the class itself as type (pure-Python configs) is found too
+    pipeline[changed[0]]['type'] = LoadAffinityLabel
+    use_affinity_labels(cfg, 'other')
+    assert pipeline[changed[0]]['label_dir'] == 'other'
+
+
+def test_a_config_without_affinity_labels_is_refused(tmp_path):
+    cfg = load_config(STAGE1, str(tmp_path))
+    with pytest.raises(ValueError, match='no LoadAffinityLabel'):
+        use_affinity_labels(cfg, 'my/labels')
