@@ -1,12 +1,12 @@
 from .adaptive_min_pooling_loss import AdaptiveMinPoolingLoss
-from .cross_prototype_loss import CrossPrototypeContrastLoss
-from .cross_pseudo_label_loss import CrossPseudoLabelContrastLoss
 from .equivariant_cross_regularization_loss import (
     EquivariantCrossRegularizationLoss, max_onehot)
 from .equivariant_regularization_loss import EquivariantRegularizationLoss
-from .intra_view_contrast_loss import IntraViewContrastLoss
 from .multilabel_soft_margin_loss import MultiLabelSoftMarginLoss
-from .prototype_contrast import (BasePrototypeContrastLoss, prototype_nce,
+from .prototype_contrast import (BasePrototypeContrastLoss,
+                                 CrossPrototypeContrastLoss,
+                                 CrossPseudoLabelContrastLoss,
+                                 IntraViewContrastLoss, prototype_nce,
                                  prototype_similarity, two_view_similarity)
 from .saliency_loss import SaliencyLoss
 

@@ -1,3 +1,8 @@
-from .pixel_prototype_contrast import PixelPrototypeContrast
+from .pixel_prototype_contrast import (PixelPrototypeContrast,
+                                       PseudoLabelsAndPrototypes,
+                                       pseudo_labels_and_prototypes)
 
-__all__ = ['PixelPrototypeContrast']
+__all__ = [
+    'PixelPrototypeContrast', 'PseudoLabelsAndPrototypes',
+    'pseudo_labels_and_prototypes'
+]

@@ -1,4 +1,3 @@
-from .hard_pixel_sampler import HardPixelSampler
-from .semi_hard_prototype_miner import SemiHardPrototypeMiner
+from .contrast_samplers import HardPixelSampler, SemiHardPrototypeMiner
 
 __all__ = ['HardPixelSampler', 'SemiHardPrototypeMiner']

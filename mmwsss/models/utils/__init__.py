@@ -2,11 +2,9 @@ from .crf import dense_crf
 from .embedding_init import embedding_init_cfg
 from .multiscale_cam import (minmax_norm, multiscale_cam, normalize_cam,
                              resize_to, seeds_from_cam)
-from .prototypes import PseudoLabelsAndPrototypes, pseudo_labels_and_prototypes
 from .view_warp import ViewWarp
 
 __all__ = [
-    'PseudoLabelsAndPrototypes', 'ViewWarp', 'dense_crf', 'embedding_init_cfg',
-    'minmax_norm', 'multiscale_cam', 'normalize_cam',
-    'pseudo_labels_and_prototypes', 'resize_to', 'seeds_from_cam'
+    'ViewWarp', 'dense_crf', 'embedding_init_cfg', 'minmax_norm',
+    'multiscale_cam', 'normalize_cam', 'resize_to', 'seeds_from_cam'
 ]

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from torch import nn
 
-from mmwsss.models.utils import pseudo_labels_and_prototypes
+from mmwsss.models.plugins import pseudo_labels_and_prototypes
 from mmwsss.registry import MODELS
 from mmwsss.utils import register_all_modules
 

@@ -11,7 +11,7 @@ import mmwsss.models.losses  # noqa: F401
 from mmwsss.models.losses import two_view_similarity
 import mmwsss.models.samplers  # noqa: F401
 from mmwsss.models.plugins import PixelPrototypeContrast
-from mmwsss.models.utils import pseudo_labels_and_prototypes
+from mmwsss.models.plugins import pseudo_labels_and_prototypes
 from mmwsss.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
