@@ -26,11 +26,13 @@ PREPROCESSOR = dict(
     test_cfg=dict(size_divisor=8))
 TINY_PCM = dict(
     type='PCMHead', in_channels=(16, 32), channels=(4, 8), out_channels=12)
-#: The shipped SEAM + PPC plug-in with a small projection.
-_PPC = Config.fromfile(
-    osp.join(ROOT, 'configs', '_base_', 'models',
-             'ppc_head.py')).contrast.to_dict()
-TINY_CONTRAST = dict(_PPC, projection=dict(_PPC['projection'], channels=16))
+#: The shipped SEAM + PPC and EPS + PPC plug-ins with a small projection.
+_PPC_HEAD = Config.fromfile(
+    osp.join(ROOT, 'configs', '_base_', 'models', 'ppc_head.py'))
+TINY_CONTRAST, TINY_EPS_CONTRAST = (
+    dict(ppc, projection=dict(ppc['projection'], channels=16))
+    for ppc in (_PPC_HEAD.contrast.to_dict(),
+                _PPC_HEAD.eps_contrast.to_dict()))
 
 
 def build(cfg: dict) -> torch.nn.Module:

@@ -3,7 +3,7 @@ import os.path as osp
 
 import pytest
 import torch
-from classifier_helpers import TINY_CONTRAST, TINY_PCM, build
+from classifier_helpers import TINY_EPS_CONTRAST, TINY_PCM, build
 from mmengine.config import Config
 
 CONFIGS = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs')
@@ -41,7 +41,7 @@ def test_eps_ppc_train_step(two_view_batch):
             loss_er=dict(type='EquivariantRegularizationLoss'),
             loss_ecr=dict(type='EquivariantCrossRegularizationLoss'),
             loss_minpool=dict(type='AdaptiveMinPoolingLoss'),
-            contrast=dict(TINY_CONTRAST, bg_score=0.1, topk_divisor=16)))
+            contrast=TINY_EPS_CONTRAST))
     losses = _loss(model, two_view_batch)
     assert set(losses) == {
         'loss_cls', 'loss_minpool', 'loss_sal', 'loss_sal_rv', 'loss_er',
