@@ -2,6 +2,7 @@
 import math
 from typing import Optional
 
+import torch
 from mmengine.hooks import Hook
 
 from mmwsss.registry import HOOKS
@@ -24,7 +25,10 @@ class FiniteLossHook(Hook):
                          data_batch: Optional[dict] = None,
                          outputs: Optional[dict] = None) -> None:
         """Check the loss terms of the iteration."""
-        values = {k: float(v) for k, v in (outputs or {}).items()}
+        values = {
+            k: float(v.detach()) if isinstance(v, torch.Tensor) else float(v)
+            for k, v in (outputs or {}).items()
+        }
         if all(math.isfinite(v) for v in values.values()):
             return
         terms = ', '.join(f'{k}={v:.4g}' for k, v in values.items())

@@ -1,4 +1,5 @@
 import types
+import warnings
 
 import pytest
 import torch
@@ -13,6 +14,14 @@ def _runner(it=41, epoch=2):
 def test_finite_losses_pass():
     FiniteLossHook().after_train_iter(
         _runner(), 0, outputs=dict(loss=torch.tensor(1.), loss_cls=0.5))
+
+
+def test_losses_with_gradient_are_read_without_warning():
+    loss = torch.tensor(1., requires_grad=True) * 2
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        FiniteLossHook().after_train_iter(
+            _runner(), 0, outputs=dict(loss=loss, loss_cls=loss))
 
 
 def test_nan_stops_with_iteration_and_terms():
