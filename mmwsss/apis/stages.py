@@ -22,10 +22,9 @@ stage logs (from the start of its Runner on) is also appended to that file.
 """
 import copy
 import json
-import logging
 import os
 import os.path as osp
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Dict, Iterator, Optional
 
 import torch
@@ -64,16 +63,11 @@ def _runner(cfg: Config, log_file: Optional[str] = None) -> Iterator[Runner]:
         with DefaultScope.overwrite_default_scope(
                 cfg.get('default_scope', 'mmengine')):
             runner = build_runner(cfg)
-            with _also_log_to(runner.logger, log_file):
+            with also_log_to(runner.logger, log_file):
                 yield runner
     finally:
         torch.use_deterministic_algorithms(flags[0], warn_only=flags[1])
         cudnn.deterministic, cudnn.benchmark = flags[2:]
-
-
-def _also_log_to(logger: logging.Logger, log_file: Optional[str]):
-    """:func:`also_log_to` if there is a log file, else nothing."""
-    return also_log_to(logger, log_file) if log_file else nullcontext()
 
 
 def _config_digest(cfg: Config, dataloader_cfg: dict) -> str:
@@ -367,7 +361,7 @@ def make_affinity_labels(cfg: Config,
     with DefaultScope.overwrite_default_scope(
             cfg.get('default_scope', 'mmwsss')):
         dataset = DATASETS.build(dataset_cfg)
-    with _also_log_to(MMLogger.get_current_instance(), log_file):
+    with also_log_to(MMLogger.get_current_instance(), log_file):
         count = write_affinity_labels(
             [dataset.get_data_info(i) for i in range(len(dataset))],
             cam_dir,

@@ -26,3 +26,12 @@ def test_records_of_the_block_only_are_appended(tmp_path):
     assert not any(
         isinstance(h, logging.FileHandler) and h.baseFilename == str(path)
         for h in logger.handlers)
+
+
+def test_without_a_path_nothing_is_written(tmp_path):
+    logger = MMLogger.get_instance('test_also_log_to_none')
+    handlers = list(logger.handlers)
+    with also_log_to(logger, None):
+        logger.info('not copied')
+        assert logger.handlers == handlers
+    assert list(tmp_path.iterdir()) == []
