@@ -67,8 +67,9 @@ NUM_CLASSES = 20
 
 
 class Batch(NamedTuple):
-    """The arguments of :meth:`SEAM.view_losses` and ``cross_view_losses``:
-    the maps of both views as :meth:`SEAM.view_forward` gives them."""
+    """The arguments of :meth:`TwoViewClassifier.view_losses` and
+    ``cross_view_losses``: the maps of both views as
+    :meth:`TwoViewClassifier.view_forward` gives them."""
     outs: List[dict]
     views: List[Tensor]
     labels: Tensor

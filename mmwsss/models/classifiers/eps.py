@@ -6,20 +6,20 @@ from torch import Tensor
 
 from mmwsss.registry import MODELS
 from mmwsss.structures import WSSSDataSample
-from .seam import SEAM
+from .two_view import TwoViewClassifier
 
 
 @MODELS.register_module()
-class EPS(SEAM):
+class EPS(TwoViewClassifier):
     """EPS: C + 1 maps (background last) supervised by saliency maps.
 
     Per view, the classification loss of the foreground maps plus the
     saliency loss (:class:`SaliencyLoss`) of the CAM against the image's
     saliency map (``gt_saliency``, and ``view2_saliency`` for view 2). By
-    default a single view, no PCM and no equivariance, as EPS; the PPC
-    authors' EPS + PPC adds SEAM's PCM, ER, ECR, min-pooling and a second
-    view to it, which is a config of this class (each part switchable), and
-    the saliency loss then also applies to the refined CAM
+    default a single view, no PCM and no equivariance, as EPS. The PPC
+    authors' EPS + PPC adds PCM, ER, ECR, min-pooling and a second view to
+    it: those are the parts of :class:`TwoViewClassifier`, switched on by
+    config, and the saliency loss then also applies to the refined CAM
     (``loss_sal_rv``). Inference is the authors' (EPS's ``infer.py``, also
     for EPS + PPC in the PPC authors' ``contrast_infer.py``): the softmax of
     the raw CAM (``test_cfg.cam='softmax'``), upsampled from the feature
@@ -30,44 +30,30 @@ class EPS(SEAM):
         backbone (dict): Backbone config.
         cam_head (dict): CAM head config (``num_channels`` = C + 1).
         loss_sal (dict): Saliency loss config.
-        pcm_head (dict, optional): Defaults to None.
-        loss_er (dict, optional): Defaults to None.
-        loss_ecr (dict, optional): Defaults to None.
-        loss_minpool (dict, optional): Defaults to None.
         bg_index (int): Background channel, last as the authors. Defaults
             to -1.
-        dropout_ratio (float): Defaults to 0 (EPS has no dropout before its
-            classifier).
-        train_cfg (dict, optional): As :class:`SEAM`; defaults to
-            ``cross_view_grid='feature'`` as the EPS + PPC code.
+        train_cfg (dict, optional): As :class:`TwoViewClassifier`; defaults
+            to ``cross_view_grid='feature'`` as the EPS + PPC code.
         test_cfg (dict, optional): Defaults to ``cam='softmax'``,
             ``cam_norm='max'``, ``cam_upsample='direct'`` (other keys: see
-            :class:`BaseWSSSClassifier`).
-        **kwargs: Other arguments of :class:`SEAM`.
+            :class:`TwoViewClassifier`).
+        **kwargs: Other arguments of :class:`TwoViewClassifier`
+            (``pcm_head``, ``loss_er``, ``loss_ecr``, ``loss_minpool``,
+            ``contrast`` for EPS + PPC; all None by default).
     """
 
     def __init__(self,
                  backbone: dict,
                  cam_head: dict,
                  loss_sal: dict = dict(type='SaliencyLoss'),
-                 pcm_head: Optional[dict] = None,
-                 loss_er: Optional[dict] = None,
-                 loss_ecr: Optional[dict] = None,
-                 loss_minpool: Optional[dict] = None,
                  bg_index: int = -1,
-                 dropout_ratio: float = 0.,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  **kwargs) -> None:
         super().__init__(
             backbone,
             cam_head,
-            pcm_head=pcm_head,
-            loss_er=loss_er,
-            loss_ecr=loss_ecr,
-            loss_minpool=loss_minpool,
             bg_index=bg_index,
-            dropout_ratio=dropout_ratio,
             train_cfg={
                 'cross_view_grid': 'feature',
                 **(train_cfg or {})
@@ -84,7 +70,7 @@ class EPS(SEAM):
     def view_losses(self, out: Dict[str, Optional[Tensor]], labels: Tensor,
                     data_samples: List[WSSSDataSample],
                     view: int) -> Dict[str, Tensor]:
-        """SEAM's per-view losses plus the saliency loss of the view."""
+        """The per-view losses plus the saliency loss of the view."""
         losses = super().view_losses(out, labels, data_samples, view)
         key = 'gt_saliency' if view == 0 else 'view2_saliency'
         if key not in data_samples[0]:

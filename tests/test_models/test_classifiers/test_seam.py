@@ -125,8 +125,9 @@ def _authors_model(case: str, **train_cfg) -> SEAM:
 
 
 def _authors_views(case: str):
-    """The fixture's maps of both views as :meth:`SEAM.view_forward` gives
-    them, the views, labels and samples relating view 2 (view 1 resized)."""
+    """The fixture's maps of both views as
+    :meth:`TwoViewClassifier.view_forward` gives them, the views, labels and
+    samples relating view 2 (view 1 resized)."""
     inputs, expected = AUTHORS['inputs'], AUTHORS['cases'][case]
     img1 = inputs['img1'].float()
     size1, size2 = tuple(img1.shape[-2:]), tuple(expected['view2_size'])

@@ -1,15 +1,19 @@
-"""SEAM's ER and ECR against a direct NumPy computation of their formulas.
+"""The two-view classifier shared by SEAM and EPS.
 
-With the default ``train_cfg``: each view's CAMs upsampled to its input
+Its ER and ECR against a direct NumPy computation of their formulas, with
+the default ``train_cfg``: each view's CAMs upsampled to its input
 size (bilinear, corner samples on corner samples), view 1's maps min-max
 normalised there and then resampled onto view 2's input grid, view 2's
 normalised on its own grid, both masked by the labels (background kept).
 """
+import copy
+
 import numpy as np
 import pytest
 import torch
 from classifier_helpers import TINY_PCM, build
 
+from mmwsss.models import classifiers
 from mmwsss.structures import WSSSDataSample
 
 EPS = 1e-5
@@ -112,3 +116,72 @@ def test_er_and_ecr_equal_their_formulas(flip):
     assert set(losses) == {'loss_er', 'loss_ecr'}
     assert losses['loss_er'].item() == pytest.approx(expected_er, rel=1e-5)
     assert losses['loss_ecr'].item() == pytest.approx(expected_ecr, rel=1e-5)
+
+
+#: Every part of SEAM and EPS + PPC, on the tiny backbone
+PARTS = dict(
+    pcm_head=TINY_PCM,
+    pcm_in_index=(1, 2),
+    loss_er=dict(type='EquivariantRegularizationLoss'),
+    loss_ecr=dict(type='EquivariantCrossRegularizationLoss'),
+    loss_minpool=dict(type='AdaptiveMinPoolingLoss'))
+
+
+def _loss(model, batch) -> dict:
+    data = model.data_preprocessor(copy.deepcopy(batch), True)
+    torch.manual_seed(1)  # the same dropout masks for both models
+    return {
+        k: v.item()
+        for k, v in model.loss(data['inputs'], data['data_samples']).items()
+    }
+
+
+def test_seam_is_its_defaults(two_view_batch):
+    """SEAM is the two-view classifier with its authors' defaults, no more:
+    the same losses, the same options."""
+    seam = build(dict(type='SEAM', pcm_head=TINY_PCM, pcm_in_index=(1, 2)))
+    spelled = build(
+        dict(
+            type='TwoViewClassifier',
+            bg_index=0,
+            dropout_ratio=0.5,
+            test_cfg=dict(cam_norm='minmax', cam_upsample='via_input'),
+            **PARTS))
+    assert seam.train_cfg == spelled.train_cfg
+    assert seam.test_cfg == spelled.test_cfg
+    assert _loss(seam, two_view_batch) == _loss(spelled, two_view_batch)
+
+
+def test_eps_is_its_defaults_plus_saliency(two_view_batch):
+    """EPS + PPC's parts on EPS give the two-view classifier's losses (on
+    the feature grid, background last) plus the saliency terms; EPS is not
+    a SEAM."""
+    eps = build(dict(type='EPS', **PARTS))
+    spelled = build(
+        dict(
+            type='TwoViewClassifier',
+            bg_index=-1,
+            train_cfg=dict(cross_view_grid='feature'),
+            test_cfg=dict(cam='softmax'),
+            **PARTS))
+    assert isinstance(eps, classifiers.EPS)
+    assert not isinstance(eps, classifiers.SEAM)
+    assert eps.train_cfg == spelled.train_cfg
+    assert eps.test_cfg == spelled.test_cfg
+    losses = _loss(eps, two_view_batch)
+    assert set(losses) - set(_loss(spelled, two_view_batch)) == {
+        'loss_sal', 'loss_sal_rv'
+    }
+    del losses['loss_sal'], losses['loss_sal_rv']
+    assert losses == _loss(spelled, two_view_batch)
+
+
+def test_parts_are_off_unless_configured(two_view_batch):
+    model = build(dict(type='TwoViewClassifier', bg_index=0))
+    assert model.pcm_head is None and model.test_cfg.cam == 'raw'
+    assert set(_loss(model, two_view_batch)) == {'loss_cls'}
+
+
+def test_background_channel_is_required():
+    with pytest.raises(ValueError, match='bg_index 0 or -1'):
+        build(dict(type='TwoViewClassifier', bg_index=None))
