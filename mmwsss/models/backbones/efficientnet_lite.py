@@ -6,12 +6,12 @@ use ReLU6 for quantisation) is a stem convolution followed by seven stages of
 MBConv blocks (mmseg's ``InvertedResidualV3`` without SE: 1x1 expansion,
 depthwise kxk, 1x1 linear projection, each followed by BN; a shortcut where
 a block keeps its shape). Its ImageNet weights come from TensorFlow, so every
-convolution pads like TensorFlow's 'SAME' (mmcv's ``Conv2dAdaptivePadding``:
-one more row and column at the bottom and right where a stride 2 convolution
-meets an even size) and BN uses eps 1e-3. The module order equals the tensor
-order of the weights converted by
-``tools/model_converters/efficientnet_lite0.py``, whose checkpoint loads with
-``init_cfg=dict(type='Pretrained', checkpoint=...)``.
+convolution pads like TensorFlow's 'SAME' (:class:`SamePaddingConv2d`, after
+mmcv's ``Conv2dAdaptivePadding``: one more row and column at the bottom and
+right where a stride 2 convolution meets an even size) and BN uses eps
+1e-3. The module order equals the tensor order of the weights converted by
+``tools/model_converters/efficientnet_lite0.py``, whose checkpoint loads
+with ``init_cfg=dict(type='Pretrained', checkpoint=...)``.
 """
 from typing import List, Optional, Sequence, Tuple, Union
 
@@ -23,6 +23,7 @@ from torch import Tensor
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmwsss.registry import MODELS
+from ..layers import SamePaddingConv2d
 
 
 @MODELS.register_module()
@@ -120,7 +121,7 @@ class EfficientNetLite(BaseModule):
     stem_channels = 32
     head_channels = 1280
     #: TensorFlow's 'SAME' padding, computed at run time.
-    conv_cfg = dict(type='Conv2dAdaptivePadding')
+    conv_cfg = dict(type=SamePaddingConv2d)
 
     def __init__(self,
                  arch: str = 'lite0',
