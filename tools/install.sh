@@ -19,7 +19,9 @@
 #   is deleted, never installed;
 # - installs mmwsss itself (editable); --with-crf also installs the optional
 #   dense CRF (pydensecrf2);
-# - verifies `import mmcv.ops`, `import mmseg.models` and `import mmwsss`.
+# - verifies `import mmcv.ops`, `import mmseg.models` and `import mmwsss`;
+# - converts the benchmark's EfficientNet-Lite0 weights once into
+#   pretrained/efficientnet_lite0_imagenet.pth (benchmark v2's backbone).
 # What is already satisfied is skipped, so a second run takes seconds. Each
 # failure ends with a line naming what failed and how to fix it (exit 1).
 #
@@ -345,6 +347,7 @@ main() {
   if [ -z "$(unsatisfied "${reqs[@]}" -r "$ROOT/requirements/mminstall.txt")" ] \
       && mmwsss_installed && versions=$(imports 2>/dev/null); then
     echo "everything is installed and imports: $versions"
+    benchmark_weights
     return
   fi
   WORK=$(mktemp -d)
@@ -396,7 +399,21 @@ main() {
 
   step "verifying"
   verify
+  benchmark_weights
   echo "mmwsss is installed."
+}
+
+# the EfficientNet-Lite0 ImageNet weights of benchmark v2, converted once
+benchmark_weights() {
+  local out=$ROOT/pretrained/efficientnet_lite0_imagenet.pth
+  step "benchmark weights (EfficientNet-Lite0, ImageNet)"
+  if [ -f "$out" ]; then
+    echo "keeping pretrained/efficientnet_lite0_imagenet.pth"
+  else
+    py "$ROOT/tools/model_converters/efficientnet_lite0.py" --out "$out" \
+      || fail "could not convert the EfficientNet-Lite0 weights (see above)" \
+        "fix the error above, then rerun bash tools/install.sh"
+  fi
 }
 
 # run unless sourced

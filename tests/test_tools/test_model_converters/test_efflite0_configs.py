@@ -1,6 +1,7 @@
-"""The CPU benchmark's configs on the ImageNet-initialised EfficientNet-
-Lite0: each builds, takes the converted weights into its backbone, returns
-stride-8 CAMs and trains the new layers at 10x the backbone's lr."""
+"""Benchmark v2's configs on the ImageNet-initialised EfficientNet-Lite0:
+each builds, takes the converted weights into its backbone, returns stride-8
+CAMs, trains the new layers at 10x the backbone's lr and reads benchmark
+v2's data, which its pipeline writes."""
 import os.path as osp
 
 import pytest
@@ -14,7 +15,8 @@ from mmwsss.registry import MODELS
 from mmwsss.utils import register_all_modules
 
 STAGE1 = ('cam/cam', 'seam/seam', 'ppc/ppc-seam', 'eps/eps', 'ppc/ppc-eps')
-SEG = 'seg/deeplabv1-largefov_efflite0-d8_1xb16-400_synthetic-128x128.py'
+SEG = 'seg/deeplabv1-largefov_efflite0-d8_1xb8-200_synthetic-v2-96x96.py'
+V2_ROOT = 'data/synthetic_voc_v2'
 
 
 @pytest.fixture(scope='module')
@@ -38,7 +40,7 @@ def _config(name: str, checkpoint: str) -> Config:
 def test_stage1_configs(name, weights):
     register_all_modules()
     state, checkpoint = weights
-    cfg = _config(f'{name}_efflite0-d8_1xb16-16e_synthetic-128x128.py',
+    cfg = _config(f'{name}_efflite0-d8_1xb8-2e_synthetic-v2-96x96.py',
                   checkpoint)
     model = MODELS.build(cfg.model)
     model.init_weights()
@@ -53,10 +55,12 @@ def test_stage1_configs(name, weights):
         .optimizer.param_groups for p in group['params']
     }
     for name, param in model.named_parameters():
-        expected = 0.01 if name.startswith('backbone.') else 0.1
+        expected = 0.03 if name.startswith('backbone.') else 0.3
         assert lrs[id(param)] == expected, name
     assert any(name.startswith('cam_head.') for name, _ in
                model.named_parameters())
+    for loader in ('train', 'val', 'test', 'pseudo_mask'):
+        assert cfg[f'{loader}_dataloader'].dataset.data_root == V2_ROOT
 
 
 def test_stage2_config(weights):
@@ -69,3 +73,16 @@ def test_stage2_config(weights):
     with torch.no_grad():
         out = model.eval()._forward(torch.rand(1, 3, 64, 72))
     assert out.shape == (1, 21, 8, 9)
+
+
+@pytest.mark.parametrize('method',
+                         ('cam', 'seam', 'ppc-seam', 'eps', 'ppc-eps'))
+def test_pipeline_configs_write_and_read_v2(method):
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'pipeline',
+                 f'{method}_efflite0_synthetic-v2.py'))
+    assert cfg.benchmark == dict(out_dir=V2_ROOT, seed=0, version=2)
+    for stage in (cfg.stage1, cfg.stage2):
+        assert 'efflite0' in stage.config
+        stage_cfg = Config.fromfile(osp.join(ROOT, stage.config))
+        assert stage_cfg.train_dataloader.dataset.data_root == V2_ROOT
