@@ -8,3 +8,8 @@ stage1 = dict(
     config='configs/ppc/ppc-seam_efflite0-d8_1xb8-2e_synthetic-v2-96x96.py')
 stage2 = dict(config='configs/seg/'
               'deeplabv1-largefov_efflite0-d8_1xb8-200_synthetic-v2-96x96.py')
+# the seed baselines shown beside the results once they have been run
+baselines = [
+    'configs/pipeline/cam_efflite0_synthetic-v2.py',
+    'configs/pipeline/seam_efflite0_synthetic-v2.py'
+]

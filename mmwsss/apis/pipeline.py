@@ -12,6 +12,7 @@ pipeline config::
                     bg_score=None)                           # or None
     stage2 = dict(config='configs/seg/...py', cfg_options=dict(),
                   init_backbone_from_stage1=True, tta=False)
+    baselines = ['configs/pipeline/...py']                   # or None
 
 The steps are declared as data (:attr:`WSSSPipeline.steps`, see
 :mod:`mmwsss.apis.steps`). Each runs stages of :mod:`mmwsss.apis.stages` in
@@ -20,11 +21,14 @@ this process (one process, not distributed), logs to the console and into
 ``work_dir/steps/{step}.json`` (its results and wall time). A rerun skips
 the finished steps and resumes an interrupted training from its last
 checkpoint. The results table is printed and saved as ``results.md`` and
-``results.json`` in the work dir.
+``results.json`` in the work dir. It also shows the results of the
+``baselines`` (other pipeline configs) that have been run beside this one,
+in ``{parent of work_dir}/{baseline config name}``, on the same benchmark,
+and the command of each one that has not.
 """
 import json
 import os.path as osp
-from typing import Callable, Dict, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 from mmengine.logging import MMLogger
@@ -63,6 +67,14 @@ def markdown_table(header: Sequence[str],
     lines = ['| ' + ' | '.join(cells) + ' |' for cells in (header, *rows)]
     lines.insert(1, '|---' * len(header) + '|')
     return '\n'.join(lines)
+
+
+def _read_json(path: str) -> Optional[Dict]:
+    """The JSON object in ``path``, or None if there is no such file."""
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
 
 
 def _dataloaders_to(config: str, data_root: str) -> Dict[str, str]:
@@ -288,6 +300,31 @@ class WSSSPipeline:
         logger = MMLogger.get_instance('mmwsss_pipeline')
         return self.report(run_steps(self.steps, self.work_dir, logger))
 
+    def baselines(self) -> Tuple[List[Dict], List[str]]:
+        """The results of the baseline pipelines run beside this one.
+
+        A baseline counts when its work dir (the folder named after its
+        config, beside this work dir) holds ``results.json`` and its
+        benchmark step used this pipeline's data root.
+
+        Returns:
+            tuple[list[dict], list[str]]: The results of those run, and the
+            command of each of the others.
+        """
+        found, missing = [], []
+        for config in self.cfg.get('baselines') or ():
+            name = osp.splitext(osp.basename(config))[0]
+            work_dir = osp.join(osp.dirname(self.work_dir), name)
+            results = _read_json(osp.join(work_dir, 'results.json'))
+            benchmark = _read_json(
+                osp.join(work_dir, 'steps', 'benchmark.json')) or {}
+            if results and benchmark.get('data_root') == self.data_root:
+                found.append(results)
+            else:
+                missing.append(f'python tools/pipeline.py {config} '
+                               f'--work-dir {osp.relpath(work_dir)}')
+        return found, missing
+
     def report(self, records: Dict[str, Dict]) -> Dict:
         """The results (``results.json``) and their table (``results.md``,
         printed) from the records of the steps.
@@ -310,10 +347,17 @@ class WSSSPipeline:
         results['seconds'] = seconds
         columns = [(key, header) for key, _, _, header in RESULTS
                    if key in results]
-        row = [osp.basename(self.cfg.stage1.config)]
-        row += [f'{results[key]:.2f}' for key, _ in columns]
+        baselines, missing = self.baselines()
+        if self.cfg.get('baselines'):
+            results['baselines'] = baselines
+        rows = [[osp.basename(r['stage1_config'])] +
+                [f'{r[key]:.2f}' if key in r else '-' for key, _ in columns]
+                for r in baselines + [results]]
         table = markdown_table(['stage-1 config'] +
-                               [header for _, header in columns], [row])
+                               [header for _, header in columns], rows)
+        if missing:
+            table += '\n\nBaselines not run yet on this benchmark:\n\n' + \
+                '\n'.join(f'    {command}' for command in missing)
         times = markdown_table(
             ['step', *seconds],
             [['wall time (s)', *(f'{v:.0f}' for v in seconds.values())]])

@@ -112,3 +112,40 @@ def test_report_without_refinement_has_no_refined_column(tmp_path):
         '| stage-1 config | seed mIoU (train) | bg score | pseudo-mask mIoU '
         '(train) | seg mIoU (val) |', '|---|---|---|---|---|'
     ]
+
+
+def test_report_shows_the_baselines_run_on_the_same_benchmark(
+        tmp_path, capsys):
+    """A baseline run beside the work dir on the same data gives a row; one
+    not run, or run on other data, gives the command that runs it."""
+    work_dir = tmp_path / 'ppc-seam_v2'
+    data_root = str(tmp_path / 'data')
+    cfg = Config(
+        dict(
+            benchmark=dict(out_dir=data_root),
+            stage1=dict(config=STAGE1),
+            stage2=dict(config=STAGE2),
+            baselines=['configs/pipeline/cam_v2.py', 'other/seam_v2.py',
+                       'configs/pipeline/eps_v2.py']))
+    cam = dict(stage1_config='configs/cam/cam.py', seed_mIoU=40.0,
+               seed_bg_score=0.3, pseudo_mask_mIoU_train=39.5)
+    for name, root in (('cam_v2', data_root), ('seam_v2', 'elsewhere')):
+        (tmp_path / name / 'steps').mkdir(parents=True)
+        (tmp_path / name / 'results.json').write_text(json.dumps(cam))
+        (tmp_path / name / 'steps' / 'benchmark.json').write_text(
+            json.dumps(dict(data_root=root)))
+    results = WSSSPipeline(cfg, str(work_dir)).report(_records(False))
+    assert results['baselines'] == [cam]
+    lines = (work_dir / 'results.md').read_text().splitlines()
+    assert lines[2:4] == [
+        '| cam.py | 40.00 | 0.30 | 39.50 | - |',
+        f'| {osp.basename(STAGE1)} | 51.23 | 0.35 | 50.13 | 48.00 |'
+    ]
+    commands = [line.strip() for line in lines if 'tools/pipeline.py' in line]
+    assert commands == [
+        'python tools/pipeline.py other/seam_v2.py --work-dir '
+        f"{osp.relpath(tmp_path / 'seam_v2')}",
+        'python tools/pipeline.py configs/pipeline/eps_v2.py --work-dir '
+        f"{osp.relpath(tmp_path / 'eps_v2')}"
+    ]
+    assert '| cam.py |' in capsys.readouterr().out
