@@ -191,15 +191,16 @@ def sample_object(
         rng: np.random.Generator,
         shape: Shape,
         max_size: float,
-        head_area: Range = HEAD_AREA) -> Tuple[np.ndarray, np.ndarray]:
+        head_area: Range = HEAD_AREA,
+        min_size: float = OBJECT_SIZE[0]) -> Tuple[np.ndarray, np.ndarray]:
     """Draw the body and head outlines of one object inside the image.
 
     The head is a small disc sitting on the outline of the body, pushed out
     so that it sticks out like a head; its area is a fraction in
     ``head_area`` (default ``HEAD_AREA``) of the body's. The object is scaled
     so that its longer side is a random fraction of the shorter image side
-    (biased towards large objects, as on VOC; ``max_size`` at most), then
-    placed fully inside the image.
+    between ``min_size`` and ``max_size`` (biased towards large objects, as
+    on VOC), then placed fully inside the image.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: body and head xy points in pixels.
@@ -214,8 +215,8 @@ def sample_object(
         [np.cos(theta), rng.uniform(0.8, 1.0) * np.sin(theta)], axis=1)
     both = np.concatenate([body, head])
     low, high = both.min(axis=0), both.max(axis=0)
-    size = (OBJECT_SIZE[0] +
-            (max_size - OBJECT_SIZE[0]) * np.sqrt(rng.random())) * min(shape)
+    size = (min_size +
+            (max_size - min_size) * np.sqrt(rng.random())) * min(shape)
     scale = min(size / (high - low).max(),
                 *((np.array(shape[::-1]) - 2) / (high - low)))
     space = np.array(shape[::-1]) - 1 - (high - low) * scale
@@ -255,20 +256,24 @@ def visible_enough(shape: Shape, objects: List[PlacedObject]) -> bool:
 def place_objects(rng: np.random.Generator,
                   shape: Shape,
                   labels: List[int],
-                  head_area: Range = HEAD_AREA) -> List[PlacedObject]:
+                  head_area: Range = HEAD_AREA,
+                  object_size: Range = OBJECT_SIZE) -> List[PlacedObject]:
     """Place one object per label, retrying positions that hide too much.
 
     An object that finds no place within ``PLACEMENT_TRIES`` is left out;
     the first one always fits. ``head_area`` is passed to
-    :func:`sample_object`.
+    :func:`sample_object`; ``object_size`` is the range of an object's
+    longer side over the shorter image side, whose top shrinks by 0.08 per
+    object after the first.
     """
-    max_size = OBJECT_SIZE[1] - 0.08 * (len(labels) - 1)
+    max_size = object_size[1] - 0.08 * (len(labels) - 1)
     placed: List[PlacedObject] = []
     for label in labels:
         for _ in range(PLACEMENT_TRIES):
             body, head = (
                 fill_polygon(shape, points)
-                for points in sample_object(rng, shape, max_size, head_area))
+                for points in sample_object(rng, shape, max_size, head_area,
+                                            object_size[0]))
             candidate = (label, body, head)
             if visible_enough(shape, placed + [candidate]):
                 placed.append(candidate)
