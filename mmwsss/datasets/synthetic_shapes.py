@@ -187,20 +187,15 @@ def polygon_area(points: np.ndarray) -> float:
     return 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
 
 
-def sample_object(
-        rng: np.random.Generator,
-        shape: Shape,
-        max_size: float,
-        head_area: Range = HEAD_AREA,
-        min_size: float = OBJECT_SIZE[0]) -> Tuple[np.ndarray, np.ndarray]:
+def sample_object(rng: np.random.Generator, shape: Shape, size: Range,
+                  head_area: Range) -> Tuple[np.ndarray, np.ndarray]:
     """Draw the body and head outlines of one object inside the image.
 
     The head is a small disc sitting on the outline of the body, pushed out
     so that it sticks out like a head; its area is a fraction in
-    ``head_area`` (default ``HEAD_AREA``) of the body's. The object is scaled
-    so that its longer side is a random fraction of the shorter image side
-    between ``min_size`` and ``max_size`` (biased towards large objects, as
-    on VOC), then placed fully inside the image.
+    ``head_area`` of the body's. The object is scaled so that its longer
+    side is a random fraction in ``size`` of the shorter image side (biased
+    towards large objects, as on VOC), then placed fully inside the image.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: body and head xy points in pixels.
@@ -215,9 +210,9 @@ def sample_object(
         [np.cos(theta), rng.uniform(0.8, 1.0) * np.sin(theta)], axis=1)
     both = np.concatenate([body, head])
     low, high = both.min(axis=0), both.max(axis=0)
-    size = (min_size +
-            (max_size - min_size) * np.sqrt(rng.random())) * min(shape)
-    scale = min(size / (high - low).max(),
+    length = (size[0] +
+              (size[1] - size[0]) * np.sqrt(rng.random())) * min(shape)
+    scale = min(length / (high - low).max(),
                 *((np.array(shape[::-1]) - 2) / (high - low)))
     space = np.array(shape[::-1]) - 1 - (high - low) * scale
     offset = rng.uniform(0, 1, 2) * space - low * scale
@@ -266,14 +261,13 @@ def place_objects(rng: np.random.Generator,
     longer side over the shorter image side, whose top shrinks by 0.08 per
     object after the first.
     """
-    max_size = object_size[1] - 0.08 * (len(labels) - 1)
+    size = (object_size[0], object_size[1] - 0.08 * (len(labels) - 1))
     placed: List[PlacedObject] = []
     for label in labels:
         for _ in range(PLACEMENT_TRIES):
             body, head = (
                 fill_polygon(shape, points)
-                for points in sample_object(rng, shape, max_size, head_area,
-                                            object_size[0]))
+                for points in sample_object(rng, shape, size, head_area))
             candidate = (label, body, head)
             if visible_enough(shape, placed + [candidate]):
                 placed.append(candidate)
