@@ -30,6 +30,7 @@ import json
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+import mmengine
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 
@@ -38,7 +39,7 @@ from .config_utils import load_config
 from .stages import (evaluate, evaluate_seeds, make_affinity_labels,
                      make_pseudo_masks, refine_masks, train, train_affinity,
                      train_stage2)
-from .steps import Step, StepContext, run_steps
+from .steps import Step, StepContext, load_record, run_steps
 
 #: A training stage of :mod:`mmwsss.apis.stages` (returns the checkpoint).
 TrainingStage = Callable[..., Optional[str]]
@@ -67,14 +68,6 @@ def markdown_table(header: Sequence[str],
     lines = ['| ' + ' | '.join(cells) + ' |' for cells in (header, *rows)]
     lines.insert(1, '|---' * len(header) + '|')
     return '\n'.join(lines)
-
-
-def _read_json(path: str) -> Optional[Dict]:
-    """The JSON object in ``path``, or None if there is no such file."""
-    if not osp.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
 
 
 def _dataloaders_to(config: str, data_root: str) -> Dict[str, str]:
@@ -315,11 +308,11 @@ class WSSSPipeline:
         for config in self.cfg.get('baselines') or ():
             name = osp.splitext(osp.basename(config))[0]
             work_dir = osp.join(osp.dirname(self.work_dir), name)
-            results = _read_json(osp.join(work_dir, 'results.json'))
-            benchmark = _read_json(
-                osp.join(work_dir, 'steps', 'benchmark.json')) or {}
-            if results and benchmark.get('data_root') == self.data_root:
-                found.append(results)
+            results = osp.join(work_dir, 'results.json')
+            benchmark = load_record(work_dir, 'benchmark') or {}
+            if osp.isfile(results) and \
+                    benchmark.get('data_root') == self.data_root:
+                found.append(mmengine.load(results))
             else:
                 missing.append(f'python tools/pipeline.py {config} '
                                f'--work-dir {osp.relpath(work_dir)}')
