@@ -6,6 +6,7 @@ import os.path as osp
 import sys
 from typing import Callable, Optional
 
+import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
@@ -40,6 +41,13 @@ def run_tool(main: Callable[[], None]) -> None:
     stderr and the tool exits with status 1; with ``--debug`` on the command
     line the traceback is shown. Other errors keep their traceback.
 
+    After ``main`` returns, the process group of a distributed run is
+    destroyed while the interpreter is still whole: gloo's worker threads
+    left to the interpreter's exit can abort the process after its work is
+    done (``terminate called without an active exception``). After an error
+    it is left to the launcher, as other ranks may still wait in a
+    collective.
+
     Args:
         main (Callable): The tool's main function.
     """
@@ -53,6 +61,8 @@ def run_tool(main: Callable[[], None]) -> None:
             'traceback)',
             file=sys.stderr)
         sys.exit(1)
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.destroy_process_group()
 
 
 def add_debug_arg(parser: argparse.ArgumentParser) -> None:

@@ -2,13 +2,14 @@ import argparse
 import os
 
 import pytest
+import torch.distributed as torch_dist
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmwsss.apis.cli import (add_runner_args, build_runner, config_section,
                              folder_arg, load_tool_config, parse_runner_args,
-                             positive_float, split_ann_file, unit_interval,
-                             user_message)
+                             positive_float, run_tool, split_ann_file,
+                             unit_interval, user_message)
 from mmwsss.registry import RUNNERS
 
 
@@ -91,3 +92,32 @@ def test_user_message_of_a_worker_error():
     assert user_message(worker) == 'ValueError: The mask m.png holds index 30.'
     assert user_message(KeyError('The config has no x.')) == \
         'The config has no x.'
+
+
+@pytest.mark.skipif(
+    not torch_dist.is_available() or not torch_dist.is_gloo_available(),
+    reason='torch.distributed with gloo is not available')
+def test_run_tool_releases_the_process_group(tmp_path):
+
+    def init(name):
+        torch_dist.init_process_group(
+            'gloo',
+            init_method=f'file://{tmp_path / name}',
+            rank=0,
+            world_size=1)
+
+    def fails():
+        raise ValueError('bad value')
+
+    # a finished tool destroys its process group before the exit
+    init('done')
+    run_tool(lambda: None)
+    assert not torch_dist.is_initialized()
+    # after an error, other ranks may still wait: the group stays
+    init('failed')
+    try:
+        with pytest.raises(SystemExit):
+            run_tool(fails)
+        assert torch_dist.is_initialized()
+    finally:
+        torch_dist.destroy_process_group()
