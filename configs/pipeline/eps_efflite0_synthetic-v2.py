@@ -5,6 +5,6 @@
 _base_ = './eps_r18c32_synthetic.py'
 benchmark = dict(out_dir='data/synthetic_voc_v2', seed=0, version=2)
 stage1 = dict(
-    config='configs/eps/eps_efflite0-d8_1xb8-2e_synthetic-v2-96x96.py')
+    config='configs/eps/eps_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py')
 stage2 = dict(config='configs/seg/'
               'deeplabv1-largefov_efflite0-d8_1xb8-200_synthetic-v2-96x96.py')

@@ -81,7 +81,10 @@ CLASS_MATERIALS = (
 MATERIAL_PREFERRED = 0.6
 MATERIAL_SECONDARY = 0.25
 HEAD_AREA_V2 = (0.15, 0.3)  # head area / body area
-OBJECT_SIZE_V2 = (0.15, 0.7)  # longer object side / shorter image side
+OBJECT_SIZE_V2 = (0.4, 0.85)  # longer object side / shorter image side
+# distance of the head's centre outside the body outline / head radius:
+# inside the body, as most discriminative parts of VOC's objects are
+HEAD_OFFSET_V2 = -1.0
 
 # The image side (top or bottom) each context region lies on, and its
 # classes (0-based indices in VOC's order). A class has one context at most.
@@ -252,7 +255,7 @@ def render_scene_v2(rng: np.random.Generator, num_classes: int,
     """
     shape = draw_shape(rng, image_size)
     objects = place_objects(rng, shape, sample_labels(rng, num_classes),
-                            HEAD_AREA_V2, OBJECT_SIZE_V2)
+                            HEAD_AREA_V2, OBJECT_SIZE_V2, HEAD_OFFSET_V2)
     contexts = pick_contexts(rng, {label for label, _, _ in objects})
     image = draw_clutter(rng, shape)
     for name in contexts:

@@ -35,6 +35,9 @@ BodyTexture = Callable[
 
 OBJECT_SIZE = (0.15, 0.7)  # longer object side / shorter image side
 HEAD_AREA = (0.15, 0.3)  # head area / body area
+# distance of the head's centre outside the body outline / head radius
+# (negative: inside the body)
+HEAD_OFFSET = 0.4
 # probability that a body's texture kind follows its class (a weak cue)
 BODY_CUE = 0.6
 MIN_VISIBLE = 0.5  # fraction of an object, and of its head, left visible
@@ -188,12 +191,15 @@ def polygon_area(points: np.ndarray) -> float:
 
 
 def sample_object(rng: np.random.Generator, shape: Shape, size: Range,
-                  head_area: Range) -> Tuple[np.ndarray, np.ndarray]:
+                  head_area: Range,
+                  head_offset: float) -> Tuple[np.ndarray, np.ndarray]:
     """Draw the body and head outlines of one object inside the image.
 
-    The head is a small disc sitting on the outline of the body, pushed out
-    so that it sticks out like a head; its area is a fraction in
-    ``head_area`` of the body's. The object is scaled so that its longer
+    The head is a small disc centred on a ray from the body's centre
+    through a point of its outline, ``head_offset`` head radii beyond that
+    point: at a positive offset it sticks out like a head, at -1 or less it
+    lies inside the body like a face or an emblem. Its area is a fraction
+    in ``head_area`` of the body's. The object is scaled so that its longer
     side is a random fraction in ``size`` of the shorter image side (biased
     towards large objects, as on VOC), then placed fully inside the image.
 
@@ -204,7 +210,7 @@ def sample_object(rng: np.random.Generator, shape: Shape, size: Range,
     head_radius = np.sqrt(
         rng.uniform(*head_area) * polygon_area(body) / np.pi)
     anchor = body[rng.integers(len(body))]
-    centre = anchor * (1 + 0.4 * head_radius / np.linalg.norm(anchor))
+    centre = anchor * (1 + head_offset * head_radius / np.linalg.norm(anchor))
     theta = np.linspace(0, 2 * np.pi, 24, endpoint=False)
     head = centre + head_radius * np.stack(
         [np.cos(theta), rng.uniform(0.8, 1.0) * np.sin(theta)], axis=1)
@@ -252,12 +258,13 @@ def place_objects(rng: np.random.Generator,
                   shape: Shape,
                   labels: List[int],
                   head_area: Range = HEAD_AREA,
-                  object_size: Range = OBJECT_SIZE) -> List[PlacedObject]:
+                  object_size: Range = OBJECT_SIZE,
+                  head_offset: float = HEAD_OFFSET) -> List[PlacedObject]:
     """Place one object per label, retrying positions that hide too much.
 
     An object that finds no place within ``PLACEMENT_TRIES`` is left out;
-    the first one always fits. ``head_area`` is passed to
-    :func:`sample_object`; ``object_size`` is the range of an object's
+    the first one always fits. ``head_area`` and ``head_offset`` are passed
+    to :func:`sample_object`; ``object_size`` is the range of an object's
     longer side over the shorter image side, whose top shrinks by 0.08 per
     object after the first.
     """
@@ -267,7 +274,8 @@ def place_objects(rng: np.random.Generator,
         for _ in range(PLACEMENT_TRIES):
             body, head = (
                 fill_polygon(shape, points)
-                for points in sample_object(rng, shape, size, head_area))
+                for points in sample_object(rng, shape, size, head_area,
+                                            head_offset))
             candidate = (label, body, head)
             if visible_enough(shape, placed + [candidate]):
                 placed.append(candidate)

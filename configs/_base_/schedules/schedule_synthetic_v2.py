@@ -1,9 +1,9 @@
 # The schedule of benchmark v2 (ImageNet-initialised EfficientNet-Lite0):
-# 2 epochs of 100 iterations of batch 8 (the 800 train_aug images), SGD with
+# 4 epochs of 100 iterations of batch 8 (the 800 train_aug images), SGD with
 # momentum, backbone lr 0.03 (new layers x10, models/efflite0-d8.py) poly
 # 0.9, a checkpoint per epoch. Prefixed (v2_) for the reason given in
 # datasets/synthetic_voc_v2.py.
-v2_max_epochs = 2
+v2_max_epochs = 4
 v2_param_scheduler = [
     dict(
         type='PolyLR',

@@ -40,7 +40,7 @@ def _config(name: str, checkpoint: str) -> Config:
 def test_stage1_configs(name, weights):
     register_all_modules()
     state, checkpoint = weights
-    cfg = _config(f'{name}_efflite0-d8_1xb8-2e_synthetic-v2-96x96.py',
+    cfg = _config(f'{name}_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py',
                   checkpoint)
     model = MODELS.build(cfg.model)
     model.init_weights()
