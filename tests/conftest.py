@@ -1,5 +1,7 @@
-"""Shared fixtures: a tiny synthetic VOC dataset generated once per session."""
+"""Shared fixtures: a tiny synthetic VOC dataset generated once per session,
+and a one-process gloo group."""
 import pytest
+import torch.distributed as dist
 
 from mmwsss.datasets.synthetic_voc import write_synthetic_voc
 from mmwsss.utils import register_all_modules
@@ -9,6 +11,22 @@ from mmwsss.utils import register_all_modules
 def _registered():
     """Register every module with the ``mmwsss`` default scope."""
     register_all_modules(init_default_scope=True)
+
+
+@pytest.fixture
+def process_group(tmp_path):
+    """A one-process gloo process group, destroyed afterwards if the test
+    left it alive."""
+    if not dist.is_available() or not dist.is_gloo_available():
+        pytest.skip('torch.distributed with gloo is not available')
+    dist.init_process_group(
+        'gloo',
+        init_method=f'file://{tmp_path}/rendezvous',
+        rank=0,
+        world_size=1)
+    yield
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 @pytest.fixture(scope='session')

@@ -1,21 +1,9 @@
 import pytest
-import torch.distributed as dist
 from torch import nn
 
 from mmwsss.models.layers import CPUSyncBatchNorm
 from mmwsss.models.wrappers import CPUDistributedDataParallel
 from mmwsss.registry import MODEL_WRAPPERS
-
-
-@pytest.fixture
-def process_group(tmp_path):
-    dist.init_process_group(
-        'gloo',
-        init_method=f'file://{tmp_path}/rendezvous',
-        rank=0,
-        world_size=1)
-    yield
-    dist.destroy_process_group()
 
 
 def test_sync_batch_norm_layers_become_cpu_ones(process_group):
