@@ -63,6 +63,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='default: by benchmark')
     args = parser.parse_args()
     _, methods, work_dir, out = BENCHMARKS[args.benchmark]
+    missing = sorted(set(args.methods or ()) - set(methods))
+    if missing:
+        parser.error(f'--methods: benchmark {args.benchmark} has no '
+                     f'pipeline for {", ".join(missing)} (it has '
+                     f'{", ".join(methods)})')
     args.methods = args.methods or methods
     args.work_dir = args.work_dir or work_dir
     args.out = args.out or out
