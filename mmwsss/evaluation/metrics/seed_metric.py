@@ -13,6 +13,7 @@ from prettytable import PrettyTable
 from mmwsss.registry import METRICS
 from mmwsss.utils import atomic_write_bytes
 from mmwsss.visualization import plot_seed_curve
+from .cam_and_mask import cam_and_mask
 
 
 def threshold_grid(start: float, stop: float, step: float) -> np.ndarray:
@@ -133,12 +134,7 @@ class SeedMetric(BaseMetric):
                 ``gt_sem_seg``.
         """
         for sample in data_samples:
-            cam = sample['pred_cam']['data']
-            gt = sample['gt_sem_seg']['data'][0].to(cam.device)
-            if cam.shape[-2:] != gt.shape:
-                raise ValueError(
-                    f'{sample.get("img_path")}: CAM size {tuple(cam.shape)} '
-                    f'differs from its mask {tuple(gt.shape)}.')
+            cam, gt = cam_and_mask(sample)
             self.results.append(
                 (cam.shape[0],
                  *seed_histogram(cam, gt, self.thresholds, self.ignore_index)))
