@@ -12,7 +12,7 @@ from .cam_and_mask import cam_and_mask
 
 def object_localization(cam: Tensor, gt: Tensor,
                         border_ratio: float) -> List[List[float]]:
-    """The localisation statistics of each labelled class of one image.
+    """The localisation statistics of each class present in one image.
 
     Args:
         cam (Tensor): ``(C, H, W)`` CAMs of the foreground classes.
