@@ -1,5 +1,6 @@
 """Command-line pieces shared by the tools under ``tools/``."""
 import argparse
+import atexit
 import math
 import os
 import os.path as osp
@@ -41,12 +42,17 @@ def run_tool(main: Callable[[], None]) -> None:
     stderr and the tool exits with status 1; with ``--debug`` on the command
     line the traceback is shown. Other errors keep their traceback.
 
-    After ``main`` returns, the process group of a distributed run is
-    destroyed while the interpreter is still whole: gloo's worker threads
-    left to the interpreter's exit can abort the process after its work is
-    done (``terminate called without an active exception``). After an error
-    it is left to the launcher, as other ranks may still wait in a
-    collective.
+    A distributed run that finishes ends differently: every rank waits for
+    the others at a barrier, destroys the process group, runs the exit
+    handlers (``atexit``: logging's flush and close among them), flushes
+    stdout and stderr and leaves with ``os._exit(0)``, without finalising
+    the interpreter. A DDP-wrapped model keeps gloo's process group, and
+    its worker threads, alive past ``destroy_process_group``; a worker that
+    releases the tensors of a finished collective while the interpreter
+    finalises needs the GIL it can no longer take and aborts the process
+    after its work is done (``terminate called without an active
+    exception``, seen on loaded machines). After an error the process group
+    is left to the launcher, as other ranks may still wait in a collective.
 
     Args:
         main (Callable): The tool's main function.
@@ -62,7 +68,12 @@ def run_tool(main: Callable[[], None]) -> None:
             file=sys.stderr)
         sys.exit(1)
     if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
         torch_dist.destroy_process_group()
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def add_debug_arg(parser: argparse.ArgumentParser) -> None:
