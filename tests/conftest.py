@@ -14,11 +14,16 @@ def _registered():
 
 
 @pytest.fixture
-def process_group(tmp_path):
-    """A one-process gloo process group, destroyed afterwards if the test
-    left it alive."""
+def gloo():
+    """Skip the test where torch.distributed has no gloo backend."""
     if not dist.is_available() or not dist.is_gloo_available():
         pytest.skip('torch.distributed with gloo is not available')
+
+
+@pytest.fixture
+def process_group(gloo, tmp_path):
+    """A one-process gloo process group, destroyed afterwards if the test
+    left it alive."""
     dist.init_process_group(
         'gloo',
         init_method=f'file://{tmp_path}/rendezvous',

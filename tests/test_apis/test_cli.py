@@ -125,12 +125,10 @@ raise SystemExit('run_tool returned')
 """
 
 
-def test_run_tool_ends_a_distributed_run(tmp_path):
+def test_run_tool_ends_a_distributed_run(gloo, tmp_path):
     # a finished distributed tool destroys its process group, runs the exit
     # handlers, flushes its output and exits 0 without finalising the
     # interpreter (where gloo's threads could abort it)
-    if not torch_dist.is_available() or not torch_dist.is_gloo_available():
-        pytest.skip('torch.distributed with gloo is not available')
     result = subprocess.run(
         [sys.executable, '-c', _DISTRIBUTED_TOOL,
          str(tmp_path)],

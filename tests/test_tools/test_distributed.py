@@ -8,7 +8,6 @@ samplers give each sample the same augmentation in whichever process.
 import json
 import os
 
-import pytest
 import torch
 from tool_helpers import tool
 
@@ -19,15 +18,8 @@ def _weights(work_dir):
     return torch.load(path, weights_only=True)['state_dict']
 
 
-@pytest.fixture(scope='module')
-def _skip_without_gloo():
-    if not torch.distributed.is_available() or \
-            not torch.distributed.is_gloo_available():
-        pytest.skip('torch.distributed with gloo is not available')
-
-
 def test_two_processes_train_evaluate_and_write_like_one(
-        _skip_without_gloo, tiny_cam_config, tmp_path):
+        gloo, tiny_cam_config, tmp_path):
     # one process, batch 4  vs  two processes, batch 2 each
     one, two = str(tmp_path / 'one'), str(tmp_path / 'two')
     b4 = tiny_cam_config(
