@@ -2,7 +2,7 @@
 
 Runs the shipped SEAM + PPC and EPS + PPC plug-ins (identity projection,
 view 1 resized as the authors) on the six cases of
-``../shared/fixtures/authors_ppc_loss.pt`` and prints, per case and term,
+``tests/data/authors/ppc_loss.pt`` and prints, per case and term,
 the authors' value next to ours (the mean of ``--draws`` draws: the
 intra-view term is random). Run it on another checkout of mmwsss (e.g. an
 older commit) to measure what a change of behaviour does::
@@ -32,8 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         '--fixture',
-        default=osp.join(ROOT, '..', 'shared', 'fixtures',
-                         'authors_ppc_loss.pt'))
+        default=osp.join(ROOT, 'tests', 'data', 'authors', 'ppc_loss.pt'))
     parser.add_argument('--draws', type=int, default=100)
     parser.add_argument(
         '--topk-ties', help='override the plug-in\'s topk_ties')

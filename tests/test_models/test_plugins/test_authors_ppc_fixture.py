@@ -1,7 +1,8 @@
 """PPC against the authors' code: the golden values of
-``shared/fixtures/authors_ppc_loss.pt`` (its ``about`` field says how they
-were computed). Six cases: SEAM + PPC and EPS + PPC, each with dense CAMs,
-CAMs with all-zero channels and a class with a single pixel."""
+``tests/data/authors/ppc_loss.pt`` (its ``about`` field says how they were
+computed; tests/data/authors/README.md). Six cases: SEAM + PPC and EPS +
+PPC, each with dense CAMs, CAMs with all-zero channels and a class with a
+single pixel."""
 import math
 import os.path as osp
 
@@ -16,10 +17,30 @@ from mmwsss.registry import MODELS
 from mmwsss.utils import register_all_modules
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
-FIXTURE = osp.join(ROOT, '..', 'shared', 'fixtures', 'authors_ppc_loss.pt')
+FIXTURE = osp.join(ROOT, 'tests', 'data', 'authors', 'ppc_loss.pt')
+#: Where the project's maintainers keep the original of the fixture; a user's
+#: clone has no such folder
+SHARED = osp.join(ROOT, '..', 'shared', 'fixtures', 'authors_ppc_loss.pt')
 CASES = torch.load(FIXTURE, weights_only=True)['cases']
 IDS = [f"{case['variant']}-{case['scenario']}" for case in CASES]
 GRID = (16, 16)  # view 2's feature grid: 128 px at stride 8
+
+
+@pytest.mark.skipif(
+    not osp.isfile(SHARED), reason='no shared fixtures beside the clone')
+def test_fixture_equals_the_shared_original():
+    def equal(a, b) -> bool:
+        if isinstance(a, dict):
+            return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
+        if isinstance(a, list):
+            return len(a) == len(b) and all(map(equal, a, b))
+        if isinstance(a, torch.Tensor):
+            return a.dtype == b.dtype and torch.equal(a, b)
+        return a == b
+
+    assert equal(
+        torch.load(FIXTURE, weights_only=True),
+        torch.load(SHARED, weights_only=True))
 
 
 def _contrast(variant: str, **overrides) -> nn.Module:
