@@ -246,8 +246,9 @@ build_mmcv() {
   check_build_tools
   echo "building mmcv $MMCV_VERSION against torch $TORCH_VERSION ($MMCV_OPS, $PY_TAG): about 13 min on 2 cores, once"
   # the build-only tools go to a folder of their own: the environment keeps
-  # its setuptools
-  py -m pip install -q --disable-pip-version-check --target "$tools" \
+  # its setuptools (and pip need not warn that its torch wants a newer one)
+  py -m pip install -q --disable-pip-version-check --no-warn-conflicts \
+    --target "$tools" \
     'setuptools<70' wheel ninja \
     || fail "could not install the build tools (setuptools<70, wheel, ninja)" \
       "check that '$PY -m pip install' reaches the package index (pip config list), then rerun bash tools/install.sh"
