@@ -1,4 +1,4 @@
-"""The CAM classifier head: a bias-free 1x1 convolution."""
+"""The CAM classifier head: a 1x1 convolution, bias-free by default."""
 from typing import Optional
 
 import torch.nn as nn
@@ -12,13 +12,15 @@ from mmwsss.registry import MODELS
 class CAMHead(BaseModule):
     """Class activation maps from the last feature map.
 
-    A 1x1 convolution without bias maps features to one map per output
-    channel (foreground classes, plus a background channel for SEAM and EPS);
-    the image score of a class is the spatial mean of its map.
+    A 1x1 convolution maps features to one map per output channel
+    (foreground classes, plus a background channel for SEAM and EPS); the
+    image score of a class is the spatial mean of its map.
 
     Args:
         in_channels (int): Feature channels.
         num_channels (int): Output maps, e.g. 20 (CAM) or 21 (SEAM, EPS).
+        bias (bool): Whether the convolution has a bias (one constant per
+            map). The authors' classifiers have none. Defaults to False.
         init_cfg (dict, optional): Defaults to Xavier-uniform, as the
             authors initialise their classifier.
     """
@@ -27,13 +29,14 @@ class CAMHead(BaseModule):
         self,
         in_channels: int,
         num_channels: int,
+        bias: bool = False,
         init_cfg: Optional[dict] = dict(
             type='Xavier', layer='Conv2d', distribution='uniform')
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.in_channels = in_channels
         self.num_channels = num_channels
-        self.conv = nn.Conv2d(in_channels, num_channels, 1, bias=False)
+        self.conv = nn.Conv2d(in_channels, num_channels, 1, bias=bias)
 
     def forward(self, x: Tensor) -> Tensor:
         """Maps ``(N, num_channels, h, w)`` of features ``(N, C, h, w)``."""
