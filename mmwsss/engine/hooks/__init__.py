@@ -1,9 +1,10 @@
+from .cam_pattern_hook import CAMPatternHook
 from .cam_visualization_hook import CAMVisualizationHook
 from .finite_loss_hook import FiniteLossHook
 from .pseudo_mask_hook import PseudoMaskHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [
-    'CAMVisualizationHook', 'FiniteLossHook', 'PseudoMaskHook',
-    'SafeCheckpointHook'
+    'CAMPatternHook', 'CAMVisualizationHook', 'FiniteLossHook',
+    'PseudoMaskHook', 'SafeCheckpointHook'
 ]
