@@ -14,6 +14,7 @@ Outputs are written per image id, atomically, in the pseudo-mask format
 (VOC palette PNG ``{id}.png``), and finished images are skipped on reruns.
 """
 import os.path as osp
+import sys
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import mmcv
@@ -160,7 +161,7 @@ def write_affinity_labels(data_infos: Sequence[dict],
         info for info in data_infos
         if not (keep and osp.isfile(mask_path(out_dir, info['img_id'])))
     ]
-    bar = ProgressBar(len(todo)) if todo else None
+    bar = ProgressBar(len(todo), file=sys.stdout) if todo else None
     for info in todo:
         cams = load_cams(cam_dir, info['img_id'], info['gt_label'])
         image = mmcv.imread(info['img_path'], channel_order='rgb') \

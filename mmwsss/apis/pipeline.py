@@ -1,8 +1,9 @@
 """The whole WSSS pipeline, one resumable step after another.
 
-stage 1 training -> seed evaluation -> pseudo masks -> (AffinityNet and
-random walk) -> stage 2 training -> stage 2 evaluation, described by a
-pipeline config::
+stage 1 training -> seed evaluation -> pseudo masks (and a figure of a few
+images: image, CAM, pseudo mask, ground truth) -> (AffinityNet and random
+walk) -> stage 2 training -> stage 2 evaluation, described by a pipeline
+config::
 
     benchmark = dict(out_dir='data/synthetic_voc', seed=0)   # or None
     seed = 0                                  # training seed of every stage
@@ -36,9 +37,9 @@ from mmengine.logging import MMLogger
 
 from mmwsss.utils import atomic_write_bytes, find_resume_checkpoint
 from .config_utils import load_config
-from .stages import (evaluate, evaluate_seeds, make_affinity_labels,
-                     make_pseudo_masks, refine_masks, train, train_affinity,
-                     train_stage2)
+from .stages import (draw_seed_figure, evaluate, evaluate_seeds,
+                     make_affinity_labels, make_pseudo_masks, refine_masks,
+                     train, train_affinity, train_stage2)
 from .steps import Step, StepContext, load_record, run_steps
 
 #: A training stage of :mod:`mmwsss.apis.stages` (returns the checkpoint).
@@ -54,6 +55,7 @@ RESULTS = (
     ('refined_mask_mIoU_train', 'affinity', 'mIoU_train',
      'refined mIoU (train)'),
     ('seg_mIoU_val', 'evaluation', 'mIoU_val', 'seg mIoU (val)'),
+    ('seg_bg_IoU_val', 'evaluation', 'bg_IoU_val', 'seg background IoU (val)'),
 )
 
 
@@ -80,7 +82,7 @@ def _dataloaders_to(config: str, data_root: str) -> Dict[str, str]:
     }
 
 
-def _without_validation(options: Dict) -> Dict:
+def without_validation(options: Dict) -> Dict:
     """Training options that leave out the validation at the end.
 
     The pipeline evaluates in steps of its own (with the best background
@@ -101,9 +103,17 @@ class WSSSPipeline:
     Args:
         cfg (Config): The pipeline config.
         work_dir (str): Folder of every output.
+        until (str, optional): The last step to run (e.g. ``'seeds'`` for a
+            seed baseline). Defaults to None (every step).
+        name (str): Prefix of the experiment names of its Runners, unique
+            among the pipelines run in one process. Defaults to ''.
     """
 
-    def __init__(self, cfg: Config, work_dir: str) -> None:
+    def __init__(self,
+                 cfg: Config,
+                 work_dir: str,
+                 until: Optional[str] = None,
+                 name: str = '') -> None:
         for key in ('stage1', 'stage2', 'affinity'):
             if key == 'affinity' and not cfg.get(key):
                 continue
@@ -125,11 +135,19 @@ class WSSSPipeline:
             Step('stage1', self.stage1, needs=('benchmark', )),
             Step('seeds', self.seeds, needs=('stage1', )),
             Step('pseudo_masks', self.pseudo_masks, needs=('stage1', 'seeds')),
+            Step('figure', self.figure, needs=('stage1', 'pseudo_masks')),
             *([Step('affinity', self.affinity, needs=('pseudo_masks', ))]
               if refine else []),
             Step('stage2', self.stage2, needs=('stage1', masks)),
             Step('evaluation', self.evaluation, needs=('stage2', )),
         ]
+        names = [step.name for step in self.steps]
+        if until is not None:
+            if until not in names:
+                raise ValueError(f'until={until!r} is no step of this '
+                                 f'pipeline ({", ".join(names)}).')
+            self.steps = self.steps[:names.index(until) + 1]
+        self.name = name
 
     # ----------------------------------------------------------- helpers
     def path(self, *parts: str) -> str:
@@ -163,8 +181,8 @@ class WSSSPipeline:
         """
         options = self.config_options(stage)
         if training:
-            options = _without_validation(options)
-        options['experiment_name'] = name
+            options = without_validation(options)
+        options['experiment_name'] = self.name + name
         cfg = load_config(self.cfg[stage].config, work_dir or self.path(name),
                           options)
         if isinstance(cfg.get('visualizer'), dict):
@@ -241,6 +259,16 @@ class WSSSPipeline:
             out_dir=masks['out_dir'],
             mIoU_train=self.mask_miou(masks['out_dir']))
 
+    def figure(self, ctx: StepContext) -> Dict:
+        """image | CAM | pseudo mask | ground truth of a few train images."""
+        return dict(
+            figure=draw_seed_figure(
+                self.stage_config('stage1', 'figure'),
+                ctx.inputs['stage1']['checkpoint'],
+                ctx.inputs['pseudo_masks']['out_dir'],
+                self.path('figure.png'),
+                log_file=ctx.log_file))
+
     def affinity(self, ctx: StepContext) -> Dict:
         """Refine the pseudo masks: AffinityNet and random walk."""
         cams = ctx.inputs['pseudo_masks']['out_dir']
@@ -285,13 +313,27 @@ class WSSSPipeline:
             ctx.inputs['stage2']['checkpoint'],
             tta=self.cfg.stage2.get('tta', False),
             log_file=ctx.log_file)
-        return dict(mIoU_val=metrics['mIoU'])
+        record = dict(mIoU_val=metrics['mIoU'])
+        if 'IoU.background' in metrics:  # a ClassIoUMetric
+            record['bg_IoU_val'] = metrics['IoU.background']
+        return record
 
     # ------------------------------------------------------------ running
-    def run(self) -> Dict:
-        """Run the unfinished steps, then write and print the results."""
+    def run(self,
+            quiet: bool = False,
+            label: str = '',
+            show: bool = True) -> Dict:
+        """Run the unfinished steps, then write the results.
+
+        Args:
+            quiet (bool): One console line per step, everything else in the
+                steps' log files (see :func:`run_steps`). Defaults to False.
+            label (str): Start of those lines. Defaults to ''.
+            show (bool): Print the results table. Defaults to True.
+        """
         logger = MMLogger.get_instance('mmwsss_pipeline')
-        return self.report(run_steps(self.steps, self.work_dir, logger))
+        return self.report(
+            run_steps(self.steps, self.work_dir, logger, quiet, label), show)
 
     def baselines(self) -> Tuple[List[Dict], List[str]]:
         """The results of the baseline pipelines run beside this one.
@@ -318,12 +360,13 @@ class WSSSPipeline:
                                f'--work-dir {osp.relpath(work_dir)}')
         return found, missing
 
-    def report(self, records: Dict[str, Dict]) -> Dict:
+    def report(self, records: Dict[str, Dict], show: bool = True) -> Dict:
         """The results (``results.json``) and their table (``results.md``,
         printed) from the records of the steps.
 
         Args:
             records (dict[str, dict]): The record of every step, by name.
+            show (bool): Print the table. Defaults to True.
 
         Returns:
             dict: The results.
@@ -333,7 +376,8 @@ class WSSSPipeline:
             stage2_config=self.cfg.stage2.config)
         results.update({
             key: records[step][field]
-            for key, step, field, _ in RESULTS if step in records
+            for key, step, field, _ in RESULTS
+            if field in records.get(step, {})
         })
         seconds = {name: record['seconds'] for name, record in records.items()}
         seconds['total'] = round(sum(seconds.values()), 1)
@@ -359,5 +403,6 @@ class WSSSPipeline:
         atomic_write_bytes(
             self.path('results.json'),
             json.dumps(results, indent=2).encode())
-        print(text, flush=True)
+        if show:
+            print(text, flush=True)
         return results

@@ -27,11 +27,15 @@ import os.path as osp
 from contextlib import contextmanager
 from typing import Dict, Iterator, Optional
 
+import cv2
+import mmcv
+import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger, print_log
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
+from PIL import Image
 
 from mmwsss.datasets.transforms import LoadAffinityLabel
 from mmwsss.engine.pseudo_masks import (prepare_pseudo_masks, resolve_bg_score,
@@ -41,6 +45,7 @@ from mmwsss.evaluation import SeedMetric
 from mmwsss.registry import DATASETS, TRANSFORMS
 from mmwsss.utils import (atomic_write_bytes, find_resume_checkpoint,
                           load_model_weights, remove_temporaries)
+from mmwsss.visualization import seed_figure
 from .affinity import (prepare_random_walk, write_affinity_labels,
                        write_refined_masks)
 from .cli import build_runner, config_section, split_ann_file
@@ -243,6 +248,55 @@ def evaluate_seeds(cfg: Config,
                        f'{sorted(metrics)}, not {missing}: seeds are '
                        'evaluated by a SeedMetric.')
     return {name: metrics[key] for name, key in keys.items()}
+
+
+def draw_seed_figure(cfg: Config,
+                     checkpoint: str,
+                     mask_dir: str,
+                     out_file: str,
+                     num_images: int = 4,
+                     log_file: Optional[str] = None) -> str:
+    """Draw image | CAM | pseudo mask | ground truth of the first images of
+    the config's test split (:func:`~mmwsss.visualization.seed_figure`).
+
+    The CAM is the classifier's inference (``test_cfg``), the maximum over
+    the image's labelled classes; the pseudo masks are read from
+    ``mask_dir`` (``{id}.png``).
+
+    Args:
+        cfg (Config): The prepared stage-1 config.
+        checkpoint (str): The classifier.
+        mask_dir (str): Folder of the pseudo masks.
+        out_file (str): The PNG to write (atomically).
+        num_images (int): Rows of the picture. Defaults to 4.
+        log_file (str, optional): Also log into this file.
+
+    Returns:
+        str: ``out_file``.
+    """
+    cfg = copy.deepcopy(cfg)
+    cfg.test_dataloader.batch_size = num_images
+    with _runner(cfg, log_file) as runner:
+        load_model_weights(runner.model, checkpoint)
+        with torch.no_grad():
+            samples = runner.model.test_step(
+                next(iter(runner.test_dataloader)))[:num_images]
+        palette = runner.test_dataloader.dataset.metainfo['palette']
+    images, cams, masks, gts = [], [], [], []
+    for sample in samples:
+        images.append(mmcv.imread(sample.img_path, channel_order='rgb'))
+        labelled = sample.gt_label.bool().to(sample.pred_cam.data.device)
+        cams.append(sample.pred_cam.data[labelled].amax(0).cpu().numpy())
+        masks.append(
+            np.asarray(
+                Image.open(osp.join(mask_dir, f'{sample.img_id}.png'))))
+        gts.append(sample.gt_sem_seg.data[0].cpu().numpy())
+    figure = seed_figure(images, cams, masks, gts, palette)
+    ok, png = cv2.imencode('.png', cv2.cvtColor(figure, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise RuntimeError(f'Could not encode the figure {out_file}.')
+    atomic_write_bytes(out_file, png.tobytes())
+    return out_file
 
 
 def _seed_bg_score(checkpoint: str) -> Optional[float]:

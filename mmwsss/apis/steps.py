@@ -7,12 +7,18 @@ step leaves its record (the dict its function returned, plus its wall time
 ``logs/{name}.log``. A rerun skips a step that has a record, unless a step
 it needs ran again.
 """
+import io
 import json
 import logging
+import os
 import os.path as osp
+import sys
 import time
+from contextlib import (ExitStack, contextmanager, redirect_stderr,
+                        redirect_stdout)
 from dataclasses import dataclass
-from typing import Callable, Dict, NamedTuple, Optional, Sequence, Tuple
+from typing import (Callable, Dict, Iterator, NamedTuple, Optional, Sequence,
+                    TextIO, Tuple)
 
 from mmengine.logging import print_log
 
@@ -26,12 +32,13 @@ class StepContext(NamedTuple):
     Attributes:
         name (str): The step's name.
         inputs (dict[str, dict]): The records of the steps it needs.
-        log_file (str): Its log file (the stages it runs may log there
-            too).
+        log_file (str, optional): Its log file (the stages it runs may log
+            there too); None where everything the step prints already goes
+            there (:func:`run_steps` with ``quiet``).
     """
     name: str
     inputs: Dict[str, Dict]
-    log_file: str
+    log_file: Optional[str]
 
 
 @dataclass(frozen=True)
@@ -77,55 +84,132 @@ def check_steps(steps: Sequence[Step]) -> None:
         seen.add(step.name)
 
 
-def run_steps(steps: Sequence[Step], work_dir: str,
-              logger: logging.Logger) -> Dict[str, Dict]:
+def run_steps(steps: Sequence[Step],
+              work_dir: str,
+              logger: logging.Logger,
+              quiet: bool = False,
+              label: str = '') -> Dict[str, Dict]:
     """Run the steps that have not finished, in order.
 
     A step runs if it has no record, or if a step it needs ran in this call
     (its results may have changed); otherwise its record is read. Progress
     (``[name] running``, ``done``, ``finished before, skipped``) goes to
-    ``logger`` and, while the step runs, also to its log file.
+    ``logger`` and, while the step runs, also to its log file. With
+    ``quiet``, what a step prints (its Runners' logs, warnings, progress
+    bars) goes to its log file alone, and the console shows one line per
+    step: ``{label}{name}: done in N s``, ``finished before`` or where the
+    log of a failed step is.
 
     Args:
         steps (Sequence[Step]): The steps, in order.
         work_dir (str): Folder of the records and logs.
         logger (logging.Logger): Logger of the progress.
+        quiet (bool): One console line per step. Defaults to False.
+        label (str): Start of each console line with ``quiet``. Defaults to
+            ''.
 
     Returns:
         dict[str, dict]: The record of every step, by name.
     """
     check_steps(steps)
-    records: Dict[str, Dict] = {}
-    ran = set()
-    for step in steps:
-        record = load_record(work_dir, step.name)
-        if record is not None and ran.isdisjoint(step.needs):
-            print_log(f'[{step.name}] finished before, skipped', logger)
-            records[step.name] = record
-            continue
-        log_file = osp.join(work_dir, 'logs', f'{step.name}.log')
-        with also_log_to(logger, log_file):
-            print_log(f'[{step.name}] running', logger)
-            start = time.time()
-            try:
-                record = dict(
-                    step.run(
-                        StepContext(step.name,
-                                    {n: records[n]
-                                     for n in step.needs}, log_file)))
-            except BaseException as error:
-                print_log(
-                    f'[{step.name}] stopped by {type(error).__name__}; its '
-                    f'log: {log_file}',
-                    logger,
-                    level=logging.ERROR)
-                raise
-            record['seconds'] = round(time.time() - start, 1)
+    console = sys.stdout
+    output = _StepOutput()
+    with ExitStack() as stack:
+        if quiet:
+            stack.enter_context(redirect_stdout(output))
+            stack.enter_context(redirect_stderr(output))
+        records: Dict[str, Dict] = {}
+        ran = set()
+        for step in steps:
+            record = load_record(work_dir, step.name)
+            if record is not None and ran.isdisjoint(step.needs):
+                if quiet:
+                    print(f'{label}{step.name}: finished before', file=console)
+                else:
+                    print_log(f'[{step.name}] finished before, skipped',
+                              logger)
+                records[step.name] = record
+                continue
+            log_file = osp.join(work_dir, 'logs', f'{step.name}.log')
+            if quiet:
+                print(f'{label}{step.name}: ...', end='', flush=True,
+                      file=console)
+                try:
+                    with output.to(log_file):
+                        record = _run(step, records, None)
+                except BaseException as error:
+                    print(f' stopped by {type(error).__name__}; its log: '
+                          f'{log_file}', file=console)
+                    raise
+                print(f'\r{label}{step.name}: done in '
+                      f'{record["seconds"]:.0f} s', file=console)
+            else:
+                with also_log_to(logger, log_file):
+                    print_log(f'[{step.name}] running', logger)
+                    try:
+                        record = _run(step, records, log_file)
+                    except BaseException as error:
+                        print_log(
+                            f'[{step.name}] stopped by '
+                            f'{type(error).__name__}; its log: {log_file}',
+                            logger,
+                            level=logging.ERROR)
+                        raise
+                    print_log(
+                        f'[{step.name}] done in {record["seconds"]:.0f} s',
+                        logger)
             atomic_write_bytes(
                 record_path(work_dir, step.name),
                 json.dumps(record, indent=2).encode())
-            print_log(f'[{step.name}] done in {record["seconds"]:.0f} s',
-                      logger)
-        records[step.name] = record
-        ran.add(step.name)
+            records[step.name] = record
+            ran.add(step.name)
     return records
+
+
+class _StepOutput(io.TextIOBase):
+    """Standard output and error of quiet steps: appended to the running
+    step's log file (dropped between steps).
+
+    Loggers keep the stream they were created with; handing them this object
+    instead of the file lets a logger created in one step write into the log
+    of the step that uses it later.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._file: Optional[TextIO] = None
+
+    @contextmanager
+    def to(self, path: str) -> Iterator[None]:
+        """Write into ``path`` (appended) inside the block."""
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        with open(path, 'a', buffering=1) as self._file:
+            try:
+                yield
+            finally:
+                self._file.flush()
+                self._file = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self._file is not None:
+            self._file.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+
+def _run(step: Step, records: Dict[str, Dict],
+         log_file: Optional[str]) -> Dict:
+    """Run one step; its record with its wall time ``seconds``."""
+    start = time.time()
+    record = dict(
+        step.run(
+            StepContext(step.name, {n: records[n]
+                                    for n in step.needs}, log_file)))
+    record['seconds'] = round(time.time() - start, 1)
+    return record

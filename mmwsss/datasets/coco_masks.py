@@ -33,6 +33,7 @@ import io
 import json
 import os
 import os.path as osp
+import sys
 from typing import Dict, List, Sequence
 
 import numpy as np
@@ -250,7 +251,7 @@ def write_coco_masks(coco: COCO, ann_file: str, image_ids: Sequence[int],
                 f'{out_dir} ...',
                 logger='current')
             palette = mask_palette()
-            bar = ProgressBar(len(todo))
+            bar = ProgressBar(len(todo), file=sys.stdout)
             for image_id, path in todo:
                 atomic_write_bytes(
                     path,

@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import os.path as osp
+import sys
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from mmengine.dataset import BaseDataset
@@ -151,7 +152,8 @@ def predict_with_progress(
         WSSSDataSample: One predicted sample after the other.
     """
     total = len(getattr(dataloader, 'sampler', dataloader))
-    bar = ProgressBar(total) if get_rank() == 0 and total else None
+    bar = ProgressBar(
+        total, file=sys.stdout) if get_rank() == 0 and total else None
     for batch in dataloader:
         for sample in predict(batch):
             yield sample

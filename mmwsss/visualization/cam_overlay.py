@@ -5,6 +5,25 @@ import cv2
 import numpy as np
 
 
+def heat_overlay(image: np.ndarray,
+                 heat: np.ndarray,
+                 alpha: float = 0.5) -> np.ndarray:
+    """A heat map (jet colours) blended over an image.
+
+    Args:
+        image (np.ndarray): ``(H, W, 3)`` uint8 RGB image.
+        heat (np.ndarray): ``(H, W)`` values in [0, 1] (clipped).
+        alpha (float): Weight of the heat map. Defaults to 0.5.
+
+    Returns:
+        np.ndarray: ``(H, W, 3)`` uint8 RGB.
+    """
+    colours = cv2.applyColorMap(
+        np.uint8(np.clip(heat, 0, 1) * 255), cv2.COLORMAP_JET)
+    colours = cv2.cvtColor(colours, cv2.COLOR_BGR2RGB)
+    return np.uint8((1 - alpha) * image + alpha * colours)
+
+
 def cam_overlay(image: np.ndarray,
                 cam: np.ndarray,
                 label: np.ndarray,
@@ -25,10 +44,7 @@ def cam_overlay(image: np.ndarray,
     """
     panels = [image]
     for index in np.flatnonzero(label):
-        heat = cv2.applyColorMap(
-            np.uint8(np.clip(cam[index], 0, 1) * 255), cv2.COLORMAP_JET)
-        heat = cv2.cvtColor(heat, cv2.COLOR_BGR2RGB)
-        panel = np.uint8((1 - alpha) * image + alpha * heat)
+        panel = heat_overlay(image, cam[index], alpha)
         cv2.putText(panel, class_names[index], (2, 12),
                     cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1,
                     cv2.LINE_AA)

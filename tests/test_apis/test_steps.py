@@ -102,3 +102,49 @@ def test_bad_declarations_are_refused_before_running(tmp_path, logger, steps,
     with pytest.raises(ValueError, match=message):
         run_steps(steps, str(tmp_path), logger)
     assert not (tmp_path / 'steps').exists()
+
+
+def test_quiet_steps_print_one_line_each_and_log_the_rest(
+        tmp_path, logger, capsys):
+    import sys
+
+    def noisy(name):
+
+        def work(ctx):
+            print(f'details of {name}')
+            print(f'a warning of {name}', file=sys.stderr)
+            # a logger created in one step writes into the log of the step
+            # that uses it later
+            MMLogger.get_instance('quiet_step_logger').info(f'{name} logs')
+            assert ctx.log_file is None
+            return dict(done=name)
+
+        return work
+
+    steps = [Step('a', noisy('a')), Step('b', noisy('b'), needs=('a', ))]
+    streams = sys.stdout, sys.stderr
+    run_steps(steps, str(tmp_path), logger, quiet=True, label='[m] ')
+    assert (sys.stdout, sys.stderr) == streams
+    out = capsys.readouterr()
+    lines = [line.split('\r')[-1] for line in out.out.split('\n')[:-1]]
+    assert len(lines) == 2
+    assert lines[0].startswith('[m] a: done in ')
+    assert lines[1].startswith('[m] b: done in ')
+    assert 'details' not in out.out + out.err
+    for name in 'ab':
+        log = (tmp_path / 'logs' / f'{name}.log').read_text()
+        assert f'details of {name}' in log
+        assert f'a warning of {name}' in log
+        assert f'{name} logs' in log
+    run_steps(steps, str(tmp_path), logger, quiet=True, label='[m] ')
+    assert capsys.readouterr().out.splitlines() == [
+        '[m] a: finished before', '[m] b: finished before'
+    ]
+
+    def broken(ctx):
+        raise RuntimeError('broke')
+
+    with pytest.raises(RuntimeError):
+        run_steps([Step('c', broken)], str(tmp_path), logger, quiet=True)
+    assert f'c: ... stopped by RuntimeError; its log: ' \
+        f'{tmp_path}/logs/c.log' in capsys.readouterr().out

@@ -7,7 +7,10 @@ import sys
 
 import numpy as np
 import pytest
+from mmengine.config import Config
 from PIL import Image
+
+from mmwsss.apis.comparison import PipelineComparison
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -132,9 +135,13 @@ def test_pipeline_runs_every_step_and_reports(finished):
         (work_dir / 'evaluation' / 'metrics.json').read_text())
     assert results['seg_mIoU_val'] == metrics['mIoU']
     assert set(results['seconds']) == {
-        'benchmark', 'stage1', 'seeds', 'pseudo_masks', 'affinity', 'stage2',
-        'evaluation', 'total'
+        'benchmark', 'stage1', 'seeds', 'pseudo_masks', 'figure', 'affinity',
+        'stage2', 'evaluation', 'total'
     }
+    # image | CAM | pseudo mask | ground truth of the first 4 train images
+    figure = np.asarray(Image.open(work_dir / 'figure.png'))
+    assert figure.ndim == 3 and figure.shape[0] >= 4 * 48
+    assert figure.shape[1] >= 4 * 64
     table = (work_dir / 'results.md').read_text()
     assert f'{results["seg_mIoU_val"]:.2f}' in table and table in stdout
     assert len(list((work_dir / 'pseudo_masks').glob('*.png'))) == 16
@@ -143,14 +150,24 @@ def test_pipeline_runs_every_step_and_reports(finished):
     assert len(list((work_dir / 'pseudo_masks').glob('*.npy'))) == 16
     assert len(list((work_dir / 'affinity_labels').glob('*.png'))) == 16
     assert len(list((work_dir / 'refined').glob('*.png'))) == 16
-    # the Runners' progress on the console and in each step's log
-    assert 'Iter(train)' in stdout and 'seed mIoU' in stdout
+    # one console line per step, then the table; the Runners' progress in
+    # each step's log
+    steps = [line.split('\r')[-1] for line in stdout.split('\n')
+             if ': done in ' in line]
+    assert [line.split(':')[0] for line in steps] == [
+        'benchmark', 'stage1', 'seeds', 'pseudo_masks', 'figure', 'affinity',
+        'stage2', 'evaluation'
+    ]
+    assert 'Iter(train)' not in stdout and 'mmengine' not in stdout
+    # (the running line, 'step: ...', is overwritten by its end on a
+    # terminal; the capture reads its carriage return as a new line)
+    lines = [line for line in stdout.split('\n') if not line.endswith('...')]
+    assert len(lines) < len(steps) + len(table.split('\n')) + 5
     logs = {
         step: (work_dir / 'logs' / f'{step}.log').read_text()
         for step in ('stage1', 'seeds', 'affinity', 'stage2', 'evaluation')
     }
     assert 'Iter(train)' in logs['stage1']
-    assert '[stage1] done' in logs['stage1']
     assert 'seed mIoU' in logs['seeds'] and 'Iter(train)' not in logs['seeds']
     assert 'affinity labels' in logs['affinity']
     assert 'Wrote 16 refined masks' in logs['affinity']
@@ -168,13 +185,88 @@ def test_rerun_skips_finished_steps_and_resumes_training(finished):
     proc = _run(str(config), str(work_dir))
     assert proc.returncode == 0, proc.stdout[-3000:]
     out = proc.stdout + proc.stderr
-    for step in ('benchmark', 'stage1', 'seeds', 'pseudo_masks', 'affinity'):
-        assert f'[{step}] finished before, skipped' in out
+    for step in ('benchmark', 'stage1', 'seeds', 'pseudo_masks', 'figure',
+                 'affinity'):
+        assert f'{step}: finished before' in out
         assert (steps / f'{step}.json').stat().st_mtime_ns == \
             before[f'{step}.json']
-    assert '[stage2] running' in out and '[evaluation] running' in out
-    assert re.search(r'resumed epoch: \d+, iter: 4\b', out)
+    assert 'stage2: done in' in out and 'evaluation: done in' in out
+    assert re.search(r'resumed epoch: \d+, iter: 4\b',
+                     (work_dir / 'logs' / 'stage2.log').read_text())
     assert json.loads((steps / 'stage2.json').read_text())['checkpoint'] == \
         checkpoint
     assert (steps / 'evaluation.json').stat().st_mtime_ns != \
         before['evaluation.json']
+
+
+def test_comparison_runs_pipelines_side_by_side(tmp_path):
+    """A comparison config: two pipelines and a seed-only reference, one
+    console line per step, one table with the difference; a rerun resumes
+    every pipeline."""
+    configs = {}
+    for name, stage1 in (
+            ('seam', 'configs/seam/seam_r18c32-d8_1xb16-16e_synthetic-'
+             '128x128.py'),
+            ('ppc_seam', 'configs/ppc/ppc-seam_r18c32-d8_1xb16-16e_'
+             'synthetic-128x128.py'),
+            ('reference', 'configs/seam/seam_r18c32-d8_1xb16-16e_'
+             'synthetic-128x128.py')):
+        configs[name] = tmp_path / f'{name}.py'
+        configs[name].write_text(
+            TINY.format(
+                data=str(tmp_path / 'data'),
+                stage1=osp.join(ROOT, stage1),
+                affinity=None,
+                stage2=osp.join(
+                    ROOT, 'configs/seg/deeplabv1-largefov_r18c32-d8_1xb16-'
+                    '400_synthetic-128x128.py')) + 'affinity = None\n')
+    comparison = tmp_path / 'comparison.py'
+    comparison.write_text(f"""
+benchmark = dict(out_dir={str(tmp_path / 'data')!r}, seed=0, num_train=8,
+                 num_train_aug=16, num_val=8, image_size=(48, 64))
+seed = 1
+compare = [
+    dict(name='SEAM', config={str(configs['seam'])!r}),
+    dict(name='SEAM + PPC', config={str(configs['ppc_seam'])!r}),
+    dict(name='ref', config={str(configs['reference'])!r}, until='seeds'),
+]
+difference = ('SEAM + PPC', 'SEAM')
+""")
+    work_dir = tmp_path / 'work'
+    proc = _run(str(comparison), str(work_dir))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    lines = [line.split('\r')[-1] for line in proc.stdout.split('\n')]
+    progress = [line for line in lines if ': done in ' in line]
+    assert len(progress) == 7 + 7 + 3
+    assert progress[0].startswith('[SEAM      ] benchmark: done in ')
+    assert progress[-1].startswith('[ref       ] seeds: done in ')
+    assert 'Iter(train)' not in proc.stdout
+    summary = json.loads((work_dir / 'results.json').read_text())
+    results = summary['results']
+    assert list(results) == ['SEAM', 'SEAM + PPC', 'ref']
+    for name, stem in (('SEAM', 'seam'), ('SEAM + PPC', 'ppc_seam')):
+        own = json.loads((work_dir / stem / 'results.json').read_text())
+        assert own == results[name]
+        assert 'seg_bg_IoU_val' in own
+    assert set(results['ref']['seconds']) == {
+        'benchmark', 'stage1', 'seeds', 'total'
+    }
+    for key, value in summary['difference'].items():
+        assert value == pytest.approx(
+            results['SEAM + PPC'][key] - results['SEAM'][key], abs=0.006)
+    table = (work_dir / 'results.md').read_text()
+    assert table in proc.stdout
+    assert '| seed mIoU (train) |' in table
+    assert '| seg background IoU (val) |' in table
+    assert 'SEAM + PPC - SEAM' in table
+    # every pipeline gets the comparison's benchmark and training seed
+    pipelines = PipelineComparison(Config.fromfile(str(comparison)),
+                                   str(work_dir)).pipelines
+    assert [p.cfg.seed for p in pipelines.values()] == [1, 1, 1]
+    assert {p.data_root for p in pipelines.values()} == {
+        str(tmp_path / 'data')
+    }
+
+    proc = _run(str(comparison), str(work_dir))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert proc.stdout.count(': finished before') == 17

@@ -69,5 +69,5 @@ val_dataloader = dict(
             img_path='JPEGImages', seg_map_path='SegmentationClass'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+val_evaluator = dict(type='ClassIoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator

@@ -1,5 +1,9 @@
 from .cam_localization_metric import (CAMLocalizationMetric,
                                       object_localization)
+from .class_iou_metric import ClassIoUMetric
 from .seed_metric import SeedMetric
 
-__all__ = ['CAMLocalizationMetric', 'SeedMetric', 'object_localization']
+__all__ = [
+    'CAMLocalizationMetric', 'ClassIoUMetric', 'SeedMetric',
+    'object_localization'
+]
