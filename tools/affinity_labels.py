@@ -1,7 +1,7 @@
 """Write the affinity labels that train AffinityNet, from stage-1 CAMs.
 
     python tools/affinity_labels.py CONFIG [--cams DIR] [--out DIR]
-        [--split train_aug] [--low-alpha 4] [--high-alpha 24] [--crf]
+        [--split SPLIT] [--low-alpha 4] [--high-alpha 24] [--crf]
         [--overwrite] [--cfg-options k=v ...] [--debug]
 
 CONFIG is any config with a ``pseudo_mask_dataloader`` (image ids and
@@ -32,8 +32,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='output folder')
     parser.add_argument(
         '--split',
-        default='train_aug',
-        help='split list name under ImageSets/Segmentation')
+        help='a named split of the dataset (VOC: a list under '
+        'ImageSets/Segmentation, e.g. train_aug); default: the split of the '
+        "config's pseudo_mask_dataloader")
     parser.add_argument(
         '--low-alpha',
         type=positive_float,

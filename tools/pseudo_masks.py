@@ -1,7 +1,7 @@
 """Write the pseudo masks of a split with a trained stage-1 classifier.
 
     python tools/pseudo_masks.py CONFIG CHECKPOINT --out DIR
-        [--split train_aug] [--bg-score SCORE] [--save-cam] [--crf]
+        [--split SPLIT] [--bg-score SCORE] [--save-cam] [--crf]
         [--overwrite] [--cfg-options k=v ...] [--launcher {none,pytorch}]
         [--debug]
 
@@ -31,8 +31,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument(
         '--split',
-        default='train_aug',
-        help='split list name under ImageSets/Segmentation')
+        help='a named split of the dataset (VOC: a list under '
+        'ImageSets/Segmentation, e.g. train_aug); default: the split of the '
+        "config's pseudo_mask_dataloader")
     parser.add_argument(
         '--bg-score',
         type=unit_interval,

@@ -1,7 +1,7 @@
 """Refine stage-1 CAMs into pseudo masks with a trained AffinityNet.
 
     python tools/random_walk.py CONFIG CHECKPOINT [--cams DIR] [--out DIR]
-        [--split train_aug] [--beta 8] [--logt 6] [--bg-score 0.27]
+        [--split SPLIT] [--beta 8] [--logt 6] [--bg-score 0.27]
         [--overwrite] [--cfg-options k=v ...] [--launcher {none,pytorch}]
         [--debug]
 
@@ -32,8 +32,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='output folder')
     parser.add_argument(
         '--split',
-        default='train_aug',
-        help='split list name under ImageSets/Segmentation')
+        help='a named split of the dataset (VOC: a list under '
+        'ImageSets/Segmentation, e.g. train_aug); default: the split of the '
+        "config's pseudo_mask_dataloader")
     parser.add_argument(
         '--beta',
         type=positive_float,

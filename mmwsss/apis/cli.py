@@ -3,7 +3,6 @@ import argparse
 import atexit
 import math
 import os
-import os.path as osp
 import sys
 from typing import Callable, Optional
 
@@ -180,11 +179,6 @@ def build_runner(cfg: Config) -> Runner:
     """The config's own runner type if it names one, else mmengine's."""
     return RUNNERS.build(cfg) if 'runner_type' in cfg else \
         Runner.from_cfg(cfg)
-
-
-def split_ann_file(split: str) -> str:
-    """The VOC split list of ``split``, relative to the data root."""
-    return osp.join('ImageSets', 'Segmentation', f'{split}.txt')
 
 
 def folder_arg(value: Optional[str], cfg: Config, key: str) -> str:

@@ -8,7 +8,7 @@ config::
     benchmark = dict(out_dir='data/synthetic_voc', seed=0)   # or None
     seed = 0                                  # training seed of every stage
     stage1 = dict(config='configs/ppc/...py', cfg_options=dict())
-    pseudo_masks = dict(split='train_aug', crf=False)
+    pseudo_masks = dict(split=None, crf=False)   # None: the config's split
     affinity = dict(config='configs/affinity/...py', cfg_options=dict(),
                     bg_score=None)                           # or None
     stage2 = dict(config='configs/seg/...py', cfg_options=dict(),
@@ -126,7 +126,8 @@ class WSSSPipeline:
         benchmark = cfg.get('benchmark')
         self.data_root = osp.abspath(benchmark['out_dir']) \
             if benchmark else None
-        self.split = (cfg.get('pseudo_masks') or {}).get('split', 'train_aug')
+        # None: the split of the stage-1 config's pseudo_mask_dataloader
+        self.split = (cfg.get('pseudo_masks') or {}).get('split')
         refine = cfg.get('affinity')
         masks = 'affinity' if refine else 'pseudo_masks'
         #: The steps, in order, with the steps whose records each reads.

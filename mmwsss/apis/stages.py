@@ -37,6 +37,7 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 from PIL import Image
 
+from mmwsss.datasets import select_split
 from mmwsss.datasets.transforms import LoadAffinityLabel
 from mmwsss.engine.pseudo_masks import (prepare_pseudo_masks, resolve_bg_score,
                                         write_pseudo_masks)
@@ -48,7 +49,7 @@ from mmwsss.utils import (atomic_write_bytes, find_resume_checkpoint,
 from mmwsss.visualization import seed_figure
 from .affinity import (prepare_random_walk, write_affinity_labels,
                        write_refined_masks)
-from .cli import build_runner, config_section, split_ann_file
+from .cli import build_runner, config_section
 from .log_file import also_log_to
 
 
@@ -313,7 +314,7 @@ def _seed_bg_score(checkpoint: str) -> Optional[float]:
 def make_pseudo_masks(cfg: Config,
                       checkpoint: str,
                       out_dir: str,
-                      split: str = 'train_aug',
+                      split: Optional[str] = None,
                       bg_score: Optional[float] = None,
                       save_cam: bool = False,
                       crf: bool = False,
@@ -331,8 +332,9 @@ def make_pseudo_masks(cfg: Config,
         cfg (Config): The prepared stage-1 config.
         checkpoint (str): The classifier.
         out_dir (str): Output folder.
-        split (str): Split list under ``ImageSets/Segmentation``. Defaults
-            to 'train_aug'.
+        split (str, optional): A named split of the dataset (see
+            :func:`~mmwsss.datasets.select_split`). Defaults to None: the
+            ``pseudo_mask_dataloader``'s own ``ann_file``.
         bg_score (float, optional): Background score in [0, 1]; None: the
             best one of the seed evaluation saved beside the checkpoint
             (``seed_metric.json``), else the model's ``test_cfg.bg_score``.
@@ -348,7 +350,7 @@ def make_pseudo_masks(cfg: Config,
     """
     cfg = copy.deepcopy(cfg)
     dataloader_cfg = config_section(cfg, 'pseudo_mask_dataloader')
-    dataloader_cfg.dataset.ann_file = split_ann_file(split)
+    select_split(dataloader_cfg.dataset, split)
     with _runner(cfg, log_file) as runner:
         load_model_weights(runner.model, checkpoint)
         model = getattr(runner.model, 'module', runner.model)
@@ -370,7 +372,8 @@ def make_pseudo_masks(cfg: Config,
         if dataloader is None:
             count = 0
             print_log(
-                f'Every pseudo mask of {split} is already in {out_dir}.',
+                f'Every pseudo mask of {split or "the split"} is already in '
+                f'{out_dir}.',
                 logger='current')
         else:
             count = write_pseudo_masks(runner.model, dataloader, writer)
@@ -382,7 +385,7 @@ def make_pseudo_masks(cfg: Config,
 def make_affinity_labels(cfg: Config,
                          cam_dir: str,
                          out_dir: str,
-                         split: str = 'train_aug',
+                         split: Optional[str] = None,
                          low_alpha: float = 4.,
                          high_alpha: float = 24.,
                          crf: bool = False,
@@ -397,7 +400,8 @@ def make_affinity_labels(cfg: Config,
         cfg (Config): A prepared config with a ``pseudo_mask_dataloader``.
         cam_dir (str): Folder of the CAMs (``{id}.npy``).
         out_dir (str): Output folder.
-        split (str): Split list. Defaults to 'train_aug'.
+        split (str, optional): A named split of the dataset. Defaults to
+            None: the ``pseudo_mask_dataloader``'s own.
         low_alpha (float): Strong-background exponent. Defaults to 4.
         high_alpha (float): Weak-background exponent. Defaults to 24.
         crf (bool): Refine both argmaxes with a dense CRF. Defaults to
@@ -411,7 +415,7 @@ def make_affinity_labels(cfg: Config,
     """
     dataset_cfg = copy.deepcopy(
         config_section(cfg, 'pseudo_mask_dataloader').dataset)
-    dataset_cfg.ann_file = split_ann_file(split)
+    select_split(dataset_cfg, split)
     with DefaultScope.overwrite_default_scope(
             cfg.get('default_scope', 'mmwsss')):
         dataset = DATASETS.build(dataset_cfg)
@@ -427,7 +431,8 @@ def make_affinity_labels(cfg: Config,
             manifest=dict(cams=osp.abspath(cam_dir)),
             overwrite=overwrite)
         print_log(
-            f'Wrote {count} affinity labels of {split} into {out_dir} '
+            f'Wrote {count} affinity labels of {split or "the split"} into '
+            f'{out_dir} '
             f'({len(dataset) - count} already there)',
             logger='current')
     return count
@@ -437,7 +442,7 @@ def refine_masks(cfg: Config,
                  checkpoint: str,
                  cam_dir: str,
                  out_dir: str,
-                 split: str = 'train_aug',
+                 split: Optional[str] = None,
                  beta: Optional[float] = None,
                  logt: Optional[int] = None,
                  bg_score: Optional[float] = None,
@@ -455,7 +460,8 @@ def refine_masks(cfg: Config,
         checkpoint (str): The trained AffinityNet.
         cam_dir (str): Folder of the stage-1 CAMs (``{id}.npy``).
         out_dir (str): Output folder.
-        split (str): Split list. Defaults to 'train_aug'.
+        split (str, optional): A named split of the dataset. Defaults to
+            None: the ``pseudo_mask_dataloader``'s own.
         beta (float, optional): Affinity exponent; None: the config's
             ``model.test_cfg``. So are ``logt`` (number of squarings) and
             ``bg_score`` (constant background score).
@@ -472,7 +478,7 @@ def refine_masks(cfg: Config,
         if value is not None:
             test_cfg[key] = value
     dataloader_cfg = config_section(cfg, 'pseudo_mask_dataloader')
-    dataloader_cfg.dataset.ann_file = split_ann_file(split)
+    select_split(dataloader_cfg.dataset, split)
     with _runner(cfg, log_file) as runner:
         load_model_weights(runner.model, checkpoint)
         palette, dataloader = prepare_random_walk(
@@ -485,7 +491,8 @@ def refine_masks(cfg: Config,
             overwrite=overwrite)
         if dataloader is None:
             print_log(
-                f'Every refined mask of {split} is already in {out_dir}.',
+                f'Every refined mask of {split or "the split"} is already in '
+                f'{out_dir}.',
                 logger='current')
             return 0
         count = write_refined_masks(runner.model, dataloader, cam_dir, out_dir,

@@ -72,6 +72,9 @@ class COCOClsDataset(VOCClsDataset):
             labels come from ``ann_file``).
     """
     METAINFO = dict(classes=COCO_CLASSES, palette=COCO_PALETTE)
+    #: No named splits: a split is an instances file (``ann_file``) and
+    #: its image folder (``data_prefix``), both set in the config
+    split_ann_file = None
 
     def __init__(self,
                  ann_file: str,

@@ -95,6 +95,12 @@ class VOCClsDataset(BaseSegDataset):
     """
     METAINFO = PascalVOCDataset.METAINFO
 
+    @staticmethod
+    def split_ann_file(split: str) -> str:
+        """The ``ann_file`` of a named split (``train``, ``train_aug``,
+        ``val``, ...): its list under ``ImageSets/Segmentation``."""
+        return osp.join('ImageSets', 'Segmentation', f'{split}.txt')
+
     def __init__(self,
                  ann_file: str,
                  data_prefix: dict = dict(

@@ -10,8 +10,8 @@ from mmengine.runner import Runner
 
 from mmwsss.apis.cli import (add_runner_args, build_runner, config_section,
                              folder_arg, load_tool_config, parse_runner_args,
-                             positive_float, run_tool, split_ann_file,
-                             unit_interval, user_message)
+                             positive_float, run_tool, unit_interval,
+                             user_message)
 from mmwsss.registry import RUNNERS
 
 
@@ -60,9 +60,7 @@ def test_build_runner_honours_runner_type(monkeypatch):
     assert isinstance(runner, _RecordingRunner) and len(built) == 1
 
 
-def test_split_and_folders():
-    assert split_ann_file('val') == os.path.join('ImageSets', 'Segmentation',
-                                                 'val.txt')
+def test_folders():
     cfg = Config(dict(cam_dir='cams'))
     assert folder_arg('given', cfg, 'cam_dir') == 'given'
     assert folder_arg(None, cfg, 'cam_dir') == 'cams'
