@@ -1,3 +1,4 @@
+import os
 from unittest import mock
 
 import pytest
@@ -41,5 +42,16 @@ def test_bf16_optim_wrapper_follows_the_cpu(fast):
     assert out.dtype == (torch.bfloat16 if fast else torch.float32)
 
 
-def test_detector_answers_on_this_machine():
-    assert isinstance(amp.cpu_has_fast_bfloat16(), bool)
+@pytest.mark.skipif(
+    not os.path.isfile('/proc/cpuinfo'), reason='no /proc/cpuinfo to compare')
+def test_detector_follows_the_cpu_flags():
+    """Native bfloat16 is AVX-512 BF16 or AMX (bfloat16 tiles): the
+    detector agrees with the kernel's list of the CPU's flags."""
+    with open('/proc/cpuinfo') as f:
+        flags = {
+            flag
+            for line in f if line.startswith('flags')
+            for flag in line.split(':', 1)[1].split()
+        }
+    native = bool(flags & {'avx512_bf16', 'amx_bf16'})
+    assert amp.cpu_has_fast_bfloat16() is native

@@ -11,9 +11,18 @@ def _runner(it=41, epoch=2):
     return types.SimpleNamespace(iter=it, epoch=epoch)
 
 
-def test_finite_losses_pass():
-    FiniteLossHook().after_train_iter(
-        _runner(), 0, outputs=dict(loss=torch.tensor(1.), loss_cls=0.5))
+@pytest.mark.parametrize('value, finite', [(1., True), (3.4e38, True),
+                                           (-0., True), (float('inf'), False),
+                                           (float('-inf'), False),
+                                           (float('nan'), False)])
+def test_only_non_finite_losses_stop(value, finite):
+    outputs = dict(loss=torch.tensor(1.), loss_cls=torch.tensor(value))
+    try:
+        FiniteLossHook().after_train_iter(_runner(), 0, outputs=outputs)
+        stopped = False
+    except RuntimeError:
+        stopped = True
+    assert stopped is not finite
 
 
 def test_losses_with_gradient_are_read_without_warning():
