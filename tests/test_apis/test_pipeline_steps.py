@@ -45,24 +45,11 @@ def test_steps_are_declared_with_what_they_need(tmp_path, affinity):
 
 
 def test_until_keeps_the_steps_up_to_one(tmp_path):
-    pipeline = WSSSPipeline(
-        Config(
-            dict(
-                benchmark=None,
-                stage1=dict(config=STAGE1),
-                stage2=dict(config=STAGE2))),
-        str(tmp_path),
-        until='seeds')
+    cfg = _pipeline(tmp_path, affinity=False).cfg
+    pipeline = WSSSPipeline(cfg, str(tmp_path), until='seeds')
     assert [s.name for s in pipeline.steps] == ['benchmark', 'stage1', 'seeds']
     with pytest.raises(ValueError, match="until='seed' is no step"):
-        WSSSPipeline(
-            Config(
-                dict(
-                    benchmark=None,
-                    stage1=dict(config=STAGE1),
-                    stage2=dict(config=STAGE2))),
-            str(tmp_path),
-            until='seed')
+        WSSSPipeline(cfg, str(tmp_path), until='seed')
 
 
 def test_missing_stage_config_is_refused(tmp_path):

@@ -6,11 +6,11 @@ import numpy as np
 import torch
 from mmengine.config import ConfigDict
 from PIL import Image
+from test_pseudo_mask_hook import _model
 
 from mmwsss.engine.hooks import CAMPatternHook
 from mmwsss.engine.hooks.cam_pattern_hook import (pattern_picture,
                                                   position_pattern)
-from mmwsss.registry import MODELS
 
 
 def test_position_pattern_means_and_agnostic_score():
@@ -47,28 +47,6 @@ def test_pattern_picture_panels():
     # class b is never present: its top panel is black
     assert (picture[14:24, 12:22] == 0).all()
     assert (picture[24:34, 12:22] != 0).any()
-
-
-def _model():
-    torch.manual_seed(0)
-    return MODELS.build(
-        dict(
-            type='CAM',
-            data_preprocessor=dict(
-                type='WSSSDataPreProcessor',
-                mean=[123.675, 116.28, 103.53],
-                std=[58.395, 57.12, 57.375],
-                bgr_to_rgb=True,
-                size_divisor=8,
-                test_cfg=dict(size_divisor=8)),
-            backbone=dict(
-                type='ResNet',
-                depth=18,
-                base_channels=8,
-                strides=(1, 2, 1, 1),
-                dilations=(1, 1, 2, 4),
-                out_indices=(3, )),
-            cam_head=dict(type='CAMHead', in_channels=64, num_channels=20)))
 
 
 def test_hook_saves_at_chosen_iterations_without_changing_training(
