@@ -80,7 +80,8 @@ def test_hook_saves_at_chosen_iterations_without_changing_training(
     assert torch.equal(torch.random.get_rng_state(), state)
     picture = np.asarray(Image.open(tmp_path / 'cam_pattern' / 'iter_3.png'))
     assert picture.shape == (2 * 48 + 14, 20 * 50, 3)
-    summary = json.loads((tmp_path / 'cam_pattern' / 'iter_3.json').read_text())
+    summary = json.loads(
+        (tmp_path / 'cam_pattern' / 'iter_3.json').read_text())
     assert summary['iteration'] == 3
     assert sum(summary['num_present']) + sum(summary['num_absent']) == 4 * 20
     assert 'iteration 3' in logs[0]
