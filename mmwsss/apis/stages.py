@@ -27,7 +27,6 @@ import os.path as osp
 from contextlib import contextmanager
 from typing import Dict, Iterator, Optional
 
-import cv2
 import mmcv
 import numpy as np
 import torch
@@ -44,8 +43,9 @@ from mmwsss.engine.pseudo_masks import (prepare_pseudo_masks, resolve_bg_score,
 from mmwsss.engine.resumable import file_digest, text_digest
 from mmwsss.evaluation import SeedMetric
 from mmwsss.registry import DATASETS, TRANSFORMS
-from mmwsss.utils import (atomic_write_bytes, find_resume_checkpoint,
-                          load_model_weights, remove_temporaries)
+from mmwsss.utils import (atomic_write_bytes, atomic_write_png,
+                          find_resume_checkpoint, load_model_weights,
+                          remove_temporaries)
 from mmwsss.visualization import seed_figure
 from .affinity import (prepare_random_walk, write_affinity_labels,
                        write_refined_masks)
@@ -292,11 +292,8 @@ def draw_seed_figure(cfg: Config,
             np.asarray(
                 Image.open(osp.join(mask_dir, f'{sample.img_id}.png'))))
         gts.append(sample.gt_sem_seg.data[0].cpu().numpy())
-    figure = seed_figure(images, cams, masks, gts, palette)
-    ok, png = cv2.imencode('.png', cv2.cvtColor(figure, cv2.COLOR_RGB2BGR))
-    if not ok:
-        raise RuntimeError(f'Could not encode the figure {out_file}.')
-    atomic_write_bytes(out_file, png.tobytes())
+    atomic_write_png(out_file, seed_figure(images, cams, masks, gts,
+                                           palette))
     return out_file
 
 

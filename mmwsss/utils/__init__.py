@@ -4,13 +4,13 @@ from .checkpoint import (CheckpointError, find_resume_checkpoint,
                          load_model_weights, use_safe_checkpoint_loading)
 from .dist import setup_launcher
 from .io import (AtomicLocalBackend, atomic_open, atomic_write_bytes,
-                 remove_temporaries, safe_join)
+                 atomic_write_png, remove_temporaries, safe_join)
 from .set_env import register_all_modules
 
 __all__ = [
     'AtomicLocalBackend', 'CheckpointError', 'atomic_open',
-    'atomic_write_bytes', 'bfloat16_autocast', 'cpu_has_fast_bfloat16',
-    'find_resume_checkpoint', 'fit_state_dict',
+    'atomic_write_bytes', 'atomic_write_png', 'bfloat16_autocast',
+    'cpu_has_fast_bfloat16', 'find_resume_checkpoint', 'fit_state_dict',
     'is_complete_checkpoint', 'load_model_weights', 'register_all_modules',
     'remove_temporaries', 'safe_join', 'setup_launcher',
     'use_safe_checkpoint_loading'

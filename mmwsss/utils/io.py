@@ -15,6 +15,8 @@ import tempfile
 from contextlib import contextmanager
 from typing import BinaryIO, ClassVar, Iterator, List, Union
 
+import cv2
+import numpy as np
 from mmengine.fileio import LocalBackend, register_backend
 
 PathLike = Union[str, 'os.PathLike[str]']
@@ -108,6 +110,24 @@ def atomic_write_bytes(path: PathLike, data: bytes) -> None:
     """
     with atomic_open(path) as f:
         f.write(data)
+
+
+def atomic_write_png(path: PathLike, image: np.ndarray) -> None:
+    """Write an RGB (or gray) uint8 picture as a PNG, atomically.
+
+    Args:
+        path (str | PathLike): The destination file.
+        image (np.ndarray): ``(H, W, 3)`` RGB or ``(H, W)`` uint8.
+
+    Raises:
+        ValueError: If the picture cannot be encoded.
+    """
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    ok, png = cv2.imencode('.png', image)
+    if not ok:
+        raise ValueError(f'Could not encode the picture for {path}.')
+    atomic_write_bytes(path, png.tobytes())
 
 
 def remove_temporaries(folder: PathLike) -> List[str]:

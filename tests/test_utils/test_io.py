@@ -1,10 +1,12 @@
 import os
 
+import numpy as np
 import pytest
 from mmengine.fileio import get_file_backend
+from PIL import Image
 
 from mmwsss.utils import (AtomicLocalBackend, atomic_open, atomic_write_bytes,
-                          remove_temporaries)
+                          atomic_write_png, remove_temporaries)
 
 
 def test_atomic_open_leaves_a_temporary_only_when_killed(tmp_path):
@@ -47,3 +49,14 @@ def test_atomic_backend_removes_outdated_files_after_the_next_write(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ['adir', 'epoch_2.pth']
     backend.put_text('text', tmp_path / 't.txt')
     assert (tmp_path / 't.txt').read_text() == 'text'
+
+
+def test_atomic_write_png_round_trip(tmp_path):
+    rgb = np.random.default_rng(0).integers(0, 256, (5, 7, 3), np.uint8)
+    atomic_write_png(tmp_path / 'rgb.png', rgb)
+    assert (np.asarray(Image.open(tmp_path / 'rgb.png')) == rgb).all()
+    gray = rgb[..., 0]
+    atomic_write_png(tmp_path / 'gray.png', gray)
+    assert (np.asarray(Image.open(tmp_path / 'gray.png')) == gray).all()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['gray.png',
+                                                          'rgb.png']

@@ -12,7 +12,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmwsss.registry import DATASETS, HOOKS
-from mmwsss.utils import atomic_write_bytes
+from mmwsss.utils import atomic_write_bytes, atomic_write_png
 
 
 def position_pattern(cams: torch.Tensor, labels: torch.Tensor) -> dict:
@@ -140,12 +140,9 @@ class CAMPatternHook(Hook):
         out_dir = osp.join(runner.work_dir, 'cam_pattern')
         mmengine.mkdir_or_exist(out_dir)
         classes = dataset.metainfo['classes'][1:]
-        picture = pattern_picture(stats, classes)
-        ok, png = cv2.imencode('.png', cv2.cvtColor(picture,
-                                                    cv2.COLOR_RGB2BGR))
-        assert ok
-        atomic_write_bytes(osp.join(out_dir, f'iter_{iteration}.png'),
-                           png.tobytes())
+        atomic_write_png(
+            osp.join(out_dir, f'iter_{iteration}.png'),
+            pattern_picture(stats, classes))
         summary = dict(
             iteration=iteration,
             agnostic=stats['agnostic'],
