@@ -20,14 +20,12 @@ in the order given, in this process. The table has one row per result
 background IoU) and one column per pipeline, then the difference; it is
 printed and written to ``results.md`` / ``results.json`` in the work dir.
 """
-import json
 import os.path as osp
 from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
-from mmwsss.utils import atomic_write_bytes
-from .pipeline import RESULTS, WSSSPipeline, markdown_table
+from .pipeline import RESULTS, WSSSPipeline, markdown_table, write_results
 
 
 class PipelineComparison:
@@ -117,10 +115,6 @@ class PipelineComparison:
         text = (f'{table}\n\nWall time of the steps: {total:.0f} s. Logs and '
                 f'outputs of each pipeline: {self.work_dir}/<pipeline>/.\n')
         summary = dict(results=results, difference=difference)
-        atomic_write_bytes(osp.join(self.work_dir, 'results.md'),
-                           text.encode())
-        atomic_write_bytes(
-            osp.join(self.work_dir, 'results.json'),
-            json.dumps(summary, indent=2).encode())
+        write_results(self.work_dir, text, summary)
         print(f'\n{text}', flush=True)
         return summary

@@ -97,6 +97,15 @@ def without_validation(options: Dict) -> Dict:
     return options
 
 
+def write_results(work_dir: str, text: str, results: Dict) -> None:
+    """Write a results table (``results.md``) and its figures
+    (``results.json``) into a work dir, atomically."""
+    atomic_write_bytes(osp.join(work_dir, 'results.md'), text.encode())
+    atomic_write_bytes(
+        osp.join(work_dir, 'results.json'),
+        json.dumps(results, indent=2).encode())
+
+
 class WSSSPipeline:
     """Run a pipeline config step by step (see the module docstring).
 
@@ -400,10 +409,7 @@ class WSSSPipeline:
             ['step', *seconds],
             [['wall time (s)', *(f'{v:.0f}' for v in seconds.values())]])
         text = f'{table}\n\n{times}\n'
-        atomic_write_bytes(self.path('results.md'), text.encode())
-        atomic_write_bytes(
-            self.path('results.json'),
-            json.dumps(results, indent=2).encode())
+        write_results(self.work_dir, text, results)
         if show:
             print(text, flush=True)
         return results
