@@ -11,7 +11,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmwsss.registry import RUNNERS
-from mmwsss.utils import CheckpointError
+from mmwsss.utils import CheckpointError, busy_cores_warning
 from .config_utils import load_config
 
 #: Errors that report bad input (a missing or invalid file, a bad value or
@@ -53,9 +53,16 @@ def run_tool(main: Callable[[], None]) -> None:
     exception``, seen on loaded machines). After an error the process group
     is left to the launcher, as other ranks may still wait in a collective.
 
+    Before ``main``, a warning is printed on stderr if other processes
+    already keep the cores busy (see
+    :func:`~mmwsss.utils.cores.busy_cores_warning`).
+
     Args:
         main (Callable): The tool's main function.
     """
+    warning = busy_cores_warning()
+    if warning:
+        print(f'warning: {warning}', file=sys.stderr, flush=True)
     try:
         main()
     except USER_ERRORS as e:

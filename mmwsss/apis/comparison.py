@@ -15,17 +15,39 @@ A comparison config names the pipeline configs and which two to subtract::
 
 Each pipeline runs in ``{work_dir}/{its config name}`` (resumable, as
 :class:`WSSSPipeline`) with the comparison's ``benchmark`` and ``seed``,
-in the order given, in this process. The table has one row per result
+in the order given, in this process. The benchmark is written (or checked)
+once, by the first pipeline; the others take its record. With
+``processes = N`` (N > 1; at most the number of cores), N pipelines at a
+time then run in processes of their own, each on its own cores
+(:func:`~mmwsss.utils.cores.split_cores`) with one torch thread per core:
+processes that share cores slow each other down several times, while these
+small networks use one core better than two (see README, "Sharing a
+machine"). A pipeline's figures can differ in
+the last digits between thread counts. The table has one row per result
 (seed mIoU, best background score, pseudo-mask mIoU, segmentation mIoU and
 background IoU) and one column per pipeline, then the difference; it is
 printed and written to ``results.md`` / ``results.json`` in the work dir.
 """
+import multiprocessing
 import os.path as osp
+from concurrent.futures import ProcessPoolExecutor, wait
 from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
+from mmwsss.utils import available_cores, split_cores, use_cores
 from .pipeline import RESULTS, WSSSPipeline, markdown_table, write_results
+from .steps import load_record, write_record
+
+
+def _take_cores(queue: multiprocessing.Queue) -> None:
+    """Pin a worker process to the next free core set of ``queue``."""
+    use_cores(queue.get())
+
+
+def _run_pipeline(pipeline: WSSSPipeline, label: str) -> Dict:
+    """Run a pipeline in a worker process, one full line per step."""
+    return pipeline.run(quiet=True, label=label, show=False, inline=False)
 
 
 class PipelineComparison:
@@ -49,6 +71,9 @@ class PipelineComparison:
         self.cfg = cfg
         self.work_dir = osp.abspath(work_dir)
         self.difference = difference
+        # at most one process per core: the main job also runs on one core
+        self.core_sets = split_cores(
+            min(cfg.get('processes', 1), len(available_cores())))
         self.pipelines: Dict[str, WSSSPipeline] = {}
         for member in members:
             if not osp.isfile(member.get('config', '')):
@@ -70,12 +95,51 @@ class PipelineComparison:
         """Run every pipeline (one console line per step), then print and
         write the table."""
         width = max(map(len, self.pipelines))
-        results = {
-            name: pipeline.run(
-                quiet=True, label=f'[{name:<{width}}] ', show=False)
-            for name, pipeline in self.pipelines.items()
-        }
+        labels = {name: f'[{name:<{width}}] ' for name in self.pipelines}
+        self._write_benchmark(labels)
+        if len(self.core_sets) == 1:
+            results = {
+                name: pipeline.run(quiet=True, label=labels[name], show=False)
+                for name, pipeline in self.pipelines.items()
+            }
+        else:
+            results = self._run_in_processes(labels)
         return self.report(results)
+
+    def _write_benchmark(self, labels: Dict[str, str]) -> None:
+        """Run the first pipeline's benchmark step (the one step that writes
+        outside a pipeline's work dir) and give its record to the others
+        that have none: they share the comparison's benchmark."""
+        name, first = next(iter(self.pipelines.items()))
+        first.run(
+            quiet=True,
+            label=labels[name],
+            show=False,
+            until='benchmark',
+            inline=len(self.core_sets) == 1)
+        record = load_record(first.work_dir, 'benchmark')
+        for pipeline in self.pipelines.values():
+            if load_record(pipeline.work_dir, 'benchmark') is None:
+                write_record(pipeline.work_dir, 'benchmark', record)
+
+    def _run_in_processes(self, labels: Dict[str, str]) -> Dict[str, Dict]:
+        """Run the pipelines in worker processes on disjoint cores; raise the
+        first failure once every pipeline has stopped."""
+        context = multiprocessing.get_context('spawn')
+        queue = context.Queue()
+        for cores in self.core_sets:
+            queue.put(cores)
+        with ProcessPoolExecutor(
+                len(self.core_sets),
+                mp_context=context,
+                initializer=_take_cores,
+                initargs=(queue, )) as pool:
+            futures = {
+                name: pool.submit(_run_pipeline, pipeline, labels[name])
+                for name, pipeline in self.pipelines.items()
+            }
+            wait(futures.values())
+        return {name: future.result() for name, future in futures.items()}
 
     def report(self, results: Dict[str, Dict]) -> Dict:
         """Write and print the table of the pipelines' results.

@@ -332,7 +332,9 @@ class WSSSPipeline:
     def run(self,
             quiet: bool = False,
             label: str = '',
-            show: bool = True) -> Dict:
+            show: bool = True,
+            until: Optional[str] = None,
+            inline: bool = True) -> Dict:
         """Run the unfinished steps, then write the results.
 
         Args:
@@ -340,10 +342,17 @@ class WSSSPipeline:
                 steps' log files (see :func:`run_steps`). Defaults to False.
             label (str): Start of those lines. Defaults to ''.
             show (bool): Print the results table. Defaults to True.
+            until (str, optional): Stop after this step (one of
+                :attr:`steps`) this time. Defaults to None (every step).
+            inline (bool): See :func:`run_steps`. Defaults to True.
         """
+        steps = self.steps
+        if until is not None:
+            steps = steps[:[step.name for step in steps].index(until) + 1]
         logger = MMLogger.get_instance('mmwsss_pipeline')
         return self.report(
-            run_steps(self.steps, self.work_dir, logger, quiet, label), show)
+            run_steps(steps, self.work_dir, logger, quiet, label, inline),
+            show)
 
     def baselines(self) -> Tuple[List[Dict], List[str]]:
         """The results of the baseline pipelines run beside this one.

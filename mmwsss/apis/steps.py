@@ -61,6 +61,14 @@ def record_path(work_dir: str, name: str) -> str:
     return osp.join(work_dir, 'steps', f'{name}.json')
 
 
+def write_record(work_dir: str, name: str, record: Dict) -> None:
+    """Write the record of the step ``name`` (atomically): it counts as
+    finished from then on."""
+    atomic_write_bytes(
+        record_path(work_dir, name),
+        json.dumps(record, indent=2).encode())
+
+
 def load_record(work_dir: str, name: str) -> Optional[Dict]:
     """The record of the step ``name`` if it finished, else None."""
     path = record_path(work_dir, name)
@@ -88,7 +96,8 @@ def run_steps(steps: Sequence[Step],
               work_dir: str,
               logger: logging.Logger,
               quiet: bool = False,
-              label: str = '') -> Dict[str, Dict]:
+              label: str = '',
+              inline: bool = True) -> Dict[str, Dict]:
     """Run the steps that have not finished, in order.
 
     A step runs if it has no record, or if a step it needs ran in this call
@@ -98,7 +107,10 @@ def run_steps(steps: Sequence[Step],
     ``quiet``, what a step prints (its Runners' logs, warnings, progress
     bars) goes to its log file alone, and the console shows one line per
     step: ``{label}{name}: done in N s``, ``finished before`` or where the
-    log of a failed step is.
+    log of a failed step is; ``inline`` writes it over the step's ``...``
+    line, otherwise the start of a step has a line of its own (``started``),
+    so that processes sharing a console do not write over each other's
+    lines.
 
     Args:
         steps (Sequence[Step]): The steps, in order.
@@ -107,6 +119,8 @@ def run_steps(steps: Sequence[Step],
         quiet (bool): One console line per step. Defaults to False.
         label (str): Start of each console line with ``quiet``. Defaults to
             ''.
+        inline (bool): With ``quiet``, finish a step's line in place.
+            Defaults to True.
 
     Returns:
         dict[str, dict]: The record of every step, by name.
@@ -132,17 +146,25 @@ def run_steps(steps: Sequence[Step],
                 continue
             log_file = osp.join(work_dir, 'logs', f'{step.name}.log')
             if quiet:
-                print(f'{label}{step.name}: ...', end='', flush=True,
-                      file=console)
+                start = f'{label}{step.name}: '
+                if inline:
+                    print(start + '...', end='', flush=True, file=console)
+                    stopped, done = ' ', '\r' + start
+                else:
+                    print(start + 'started', flush=True, file=console)
+                    stopped = done = start
                 try:
                     with output.to(log_file):
                         record = _run(step, records, None)
                 except BaseException as error:
-                    print(f' stopped by {type(error).__name__}; its log: '
-                          f'{log_file}', file=console)
+                    print(f'{stopped}stopped by {type(error).__name__}; its '
+                          f'log: {log_file}',
+                          flush=True,
+                          file=console)
                     raise
-                print(f'\r{label}{step.name}: done in '
-                      f'{record["seconds"]:.0f} s', file=console)
+                print(f'{done}done in {record["seconds"]:.0f} s',
+                      flush=True,
+                      file=console)
             else:
                 with also_log_to(logger, log_file):
                     print_log(f'[{step.name}] running', logger)
@@ -158,9 +180,7 @@ def run_steps(steps: Sequence[Step],
                     print_log(
                         f'[{step.name}] done in {record["seconds"]:.0f} s',
                         logger)
-            atomic_write_bytes(
-                record_path(work_dir, step.name),
-                json.dumps(record, indent=2).encode())
+            write_record(work_dir, step.name, record)
             records[step.name] = record
             ran.add(step.name)
     return records

@@ -2,6 +2,8 @@ from .amp import bfloat16_autocast, cpu_has_fast_bfloat16
 from .checkpoint import (CheckpointError, find_resume_checkpoint,
                          fit_state_dict, is_complete_checkpoint,
                          load_model_weights, use_safe_checkpoint_loading)
+from .cores import (available_cores, busy_cores_warning, split_cores,
+                    use_cores)
 from .dist import setup_launcher
 from .io import (AtomicLocalBackend, atomic_open, atomic_write_bytes,
                  atomic_write_png, remove_temporaries, safe_join)
@@ -9,9 +11,10 @@ from .set_env import register_all_modules
 
 __all__ = [
     'AtomicLocalBackend', 'CheckpointError', 'atomic_open',
-    'atomic_write_bytes', 'atomic_write_png', 'bfloat16_autocast',
-    'cpu_has_fast_bfloat16', 'find_resume_checkpoint', 'fit_state_dict',
-    'is_complete_checkpoint', 'load_model_weights', 'register_all_modules',
-    'remove_temporaries', 'safe_join', 'setup_launcher',
+    'atomic_write_bytes', 'atomic_write_png', 'available_cores',
+    'bfloat16_autocast', 'busy_cores_warning', 'cpu_has_fast_bfloat16',
+    'find_resume_checkpoint', 'fit_state_dict', 'is_complete_checkpoint',
+    'load_model_weights', 'register_all_modules', 'remove_temporaries',
+    'safe_join', 'setup_launcher', 'split_cores', 'use_cores',
     'use_safe_checkpoint_loading'
 ]

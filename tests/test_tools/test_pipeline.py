@@ -11,6 +11,7 @@ from mmengine.config import Config
 from PIL import Image
 
 from mmwsss.apis.comparison import PipelineComparison
+from mmwsss.utils import available_cores
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -199,10 +200,9 @@ def test_rerun_skips_finished_steps_and_resumes_training(finished):
         before['evaluation.json']
 
 
-def test_comparison_runs_pipelines_side_by_side(tmp_path):
-    """A comparison config: two pipelines and a seed-only reference, one
-    console line per step, one table with the difference; a rerun resumes
-    every pipeline."""
+def _comparison(tmp_path, extra=''):
+    """A comparison config of two tiny pipelines and a seed-only
+    reference."""
     configs = {}
     for name, stage1 in (
             ('seam', 'configs/seam/seam_r18c32-d8_1xb16-16e_synthetic-'
@@ -231,15 +231,25 @@ compare = [
     dict(name='ref', config={str(configs['reference'])!r}, until='seeds'),
 ]
 difference = ('SEAM + PPC', 'SEAM')
-""")
+""" + extra)
+    return comparison
+
+
+def test_comparison_runs_pipelines_side_by_side(tmp_path):
+    """A comparison config: two pipelines and a seed-only reference, one
+    console line per step, one table with the difference; a rerun resumes
+    every pipeline."""
+    comparison = _comparison(tmp_path)
     work_dir = tmp_path / 'work'
     proc = _run(str(comparison), str(work_dir))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     lines = [line.split('\r')[-1] for line in proc.stdout.split('\n')]
     progress = [line for line in lines if ': done in ' in line]
-    assert len(progress) == 7 + 7 + 3
+    # the benchmark is written by the first pipeline, taken by the others
+    assert len(progress) == 7 + 6 + 2
     assert progress[0].startswith('[SEAM      ] benchmark: done in ')
     assert progress[-1].startswith('[ref       ] seeds: done in ')
+    assert '[ref       ] benchmark: finished before' in lines
     assert 'Iter(train)' not in proc.stdout
     summary = json.loads((work_dir / 'results.json').read_text())
     results = summary['results']
@@ -269,4 +279,40 @@ difference = ('SEAM + PPC', 'SEAM')
 
     proc = _run(str(comparison), str(work_dir))
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert proc.stdout.count(': finished before') == 17
+    # the first pipeline's benchmark is seen finished twice
+    assert proc.stdout.count(': finished before') == 17 + 1
+
+
+@pytest.mark.skipif(
+    len(available_cores()) < 2, reason='needs two cores')
+def test_comparison_runs_pipelines_in_processes_on_their_own_cores(tmp_path):
+    """processes=2: the benchmark is written once, first; then two pipelines
+    at a time run in worker processes, one core and one thread each; each
+    step has a start line and an end line (no line written over); the
+    results and the rerun are those of a comparison run in one process."""
+    comparison = _comparison(tmp_path, 'processes = 2\n')
+    work_dir = tmp_path / 'work'
+    proc = _run(str(comparison), str(work_dir))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert '\r' not in proc.stdout
+    lines = proc.stdout.split('\n')
+    assert lines[0] == '[SEAM      ] benchmark: started'
+    assert lines[1].startswith('[SEAM      ] benchmark: done in ')
+    counts = (('SEAM      ', 7), ('SEAM + PPC', 6), ('ref       ', 2))
+    for name, steps in counts:
+        started = [line for line in lines if line.startswith(f'[{name}] ')
+                   and line.endswith(': started')]
+        done = [line for line in lines if line.startswith(f'[{name}] ')
+                and ': done in ' in line]
+        assert len(started) == len(done) == steps, proc.stdout
+    summary = json.loads((work_dir / 'results.json').read_text())
+    assert list(summary['results']) == ['SEAM', 'SEAM + PPC', 'ref']
+    for name, stem in (('SEAM', 'seam'), ('SEAM + PPC', 'ppc_seam'),
+                       ('ref', 'reference')):
+        own = json.loads((work_dir / stem / 'results.json').read_text())
+        assert own == summary['results'][name]
+    assert (work_dir / 'results.md').read_text() in proc.stdout
+    proc = _run(str(comparison), str(work_dir))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    # the first pipeline's benchmark is seen finished here and in a worker
+    assert proc.stdout.count(': finished before') == 17 + 1
