@@ -3,7 +3,10 @@
 stage 1 training -> seed evaluation -> pseudo masks (and a figure of a few
 images: image, CAM, pseudo mask, ground truth) -> (AffinityNet and random
 walk) -> stage 2 training -> stage 2 evaluation, described by a pipeline
-config::
+config. The seed evaluation keeps the CAMs it infers in ``cams/``
+(:class:`~mmwsss.engine.cam_cache.CAMCache`); the pseudo masks take those
+of the images they share (train is part of train_aug) instead of inferring
+them again, with the same result::
 
     benchmark = dict(out_dir='data/synthetic_voc', seed=0)   # or None
     seed = 0                                  # training seed of every stage
@@ -14,6 +17,8 @@ config::
     stage2 = dict(config='configs/seg/...py', cfg_options=dict(),
                   init_backbone_from_stage1=True, tta=False)
     baselines = ['configs/pipeline/...py']                   # or None
+    paper = dict(seed_mIoU=61.5, seg_mIoU_val=67.7,          # or None
+                 source='PPC paper (Du et al., CVPR 2022)')
 
 The steps are declared as data (:attr:`WSSSPipeline.steps`, see
 :mod:`mmwsss.apis.steps`). Each runs stages of :mod:`mmwsss.apis.stages` in
@@ -25,8 +30,11 @@ checkpoint. The results table is printed and saved as ``results.md`` and
 ``results.json`` in the work dir. It also shows the results of the
 ``baselines`` (other pipeline configs) that have been run beside this one,
 in ``{parent of work_dir}/{baseline config name}``, on the same benchmark,
-and the command of each one that has not.
+and the command of each one that has not; and, with ``paper``, the published
+figures of the method (keys of :data:`RESULTS`, with their ``source``) and
+the measured minus the published.
 """
+import difflib
 import json
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -130,6 +138,17 @@ class WSSSPipeline:
                 raise FileNotFoundError(
                     f'The pipeline config needs {key}.config, an existing '
                     f'config file; got {cfg.get(key)}.')
+        paper = cfg.get('paper') or {}
+        known = [key for key, _, _, _ in RESULTS]
+        for key in paper:
+            if key != 'source' and key not in known:
+                close = difflib.get_close_matches(key, known, 1)
+                raise KeyError(f'paper: unknown result {key!r}' +
+                               (f' (did you mean {close[0]!r}?)'
+                                if close else f'; known: {known}'))
+        if paper and not paper.get('source'):
+            raise ValueError('paper needs a source: where its figures are '
+                             'published.')
         self.cfg = cfg
         self.work_dir = osp.abspath(work_dir)
         benchmark = cfg.get('benchmark')
@@ -246,13 +265,19 @@ class WSSSPipeline:
         return dict(checkpoint=self.train_resumably(ctx, train, cfg))
 
     def seeds(self, ctx: StepContext) -> Dict:
-        """Seed mIoU of the classifier, swept over the background score."""
+        """Seed mIoU of the classifier, swept over the background score; its
+        CAMs are kept in ``cams/`` for the pseudo masks."""
         cfg = self.stage_config('stage1', 'seeds')
         return evaluate_seeds(
-            cfg, ctx.inputs['stage1']['checkpoint'], log_file=ctx.log_file)
+            cfg,
+            ctx.inputs['stage1']['checkpoint'],
+            log_file=ctx.log_file,
+            cam_cache=self.path('cams'))
 
     def pseudo_masks(self, ctx: StepContext) -> Dict:
-        """Pseudo masks of the training split, and their mIoU on train."""
+        """Pseudo masks of the training split (the images of the seed
+        evaluation from its CAMs, the others inferred), and their mIoU on
+        train."""
         cfg = self.stage_config('stage1', 'pseudo_masks',
                                 self.path('logs', 'pseudo_masks_run'))
         masks = make_pseudo_masks(
@@ -264,10 +289,12 @@ class WSSSPipeline:
             # the random walk refines the CAMs
             save_cam=bool(self.cfg.get('affinity')),
             crf=(self.cfg.get('pseudo_masks') or {}).get('crf', False),
-            log_file=ctx.log_file)
+            log_file=ctx.log_file,
+            cam_cache=self.path('cams'))
         return dict(
             out_dir=masks['out_dir'],
-            mIoU_train=self.mask_miou(masks['out_dir']))
+            mIoU_train=self.mask_miou(masks['out_dir']),
+            from_cached_cams=masks['cached'])
 
     def figure(self, ctx: StepContext) -> Dict:
         """image | CAM | pseudo mask | ground truth of a few train images."""
@@ -409,8 +436,21 @@ class WSSSPipeline:
         rows = [[osp.basename(r['stage1_config'])] +
                 [f'{r[key]:.2f}' if key in r else '-' for key, _ in columns]
                 for r in baselines + [results]]
+        paper = self.cfg.get('paper')
+        if paper:
+            results['paper'] = dict(paper)
+            rows.append(['paper'] + [
+                f'{paper[key]:.1f}' if key in paper else '-'
+                for key, _ in columns
+            ])
+            rows.append(['measured - paper'] + [
+                f'{results[key] - paper[key]:+.2f}' if key in paper else '-'
+                for key, _ in columns
+            ])
         table = markdown_table(['stage-1 config'] +
                                [header for _, header in columns], rows)
+        if paper:
+            table += f'\n\nPaper: {paper["source"]}.'
         if missing:
             table += '\n\nBaselines not run yet on this benchmark:\n\n' + \
                 '\n'.join(f'    {command}' for command in missing)

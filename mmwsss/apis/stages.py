@@ -38,6 +38,7 @@ from PIL import Image
 
 from mmwsss.datasets import select_split
 from mmwsss.datasets.transforms import LoadAffinityLabel
+from mmwsss.engine.cam_cache import CAMCache
 from mmwsss.engine.pseudo_masks import (prepare_pseudo_masks, resolve_bg_score,
                                         write_pseudo_masks)
 from mmwsss.engine.resumable import file_digest, text_digest
@@ -74,6 +75,24 @@ def _runner(cfg: Config, log_file: Optional[str] = None) -> Iterator[Runner]:
     finally:
         torch.use_deterministic_algorithms(flags[0], warn_only=flags[1])
         cudnn.deterministic, cudnn.benchmark = flags[2:]
+
+
+def _cam_manifest(cfg: Config, checkpoint: str, dataset_cfg: dict) -> Dict:
+    """What makes the CAMs of a dataset's images: the weights, the model
+    config (its inference settings) and the images and their loading
+    (annotations aside), for a :class:`~mmwsss.engine.cam_cache.CAMCache`."""
+    prefix = dataset_cfg.get('data_prefix') or {}
+    return dict(
+        checkpoint_sha256=file_digest(checkpoint),
+        model_sha256=text_digest(cfg.model.to_dict()),
+        images=osp.abspath(
+            osp.join(
+                dataset_cfg.get('data_root') or '',
+                prefix.get('img_path', ''))),
+        loading_sha256=text_digest([
+            t for t in dataset_cfg.get('pipeline', [])
+            if t.get('type') != 'LoadAnnotations'
+        ]))
 
 
 def _config_digest(cfg: Config, dataloader_cfg: dict) -> str:
@@ -229,15 +248,29 @@ def evaluate(cfg: Config,
 
 def evaluate_seeds(cfg: Config,
                    checkpoint: str,
-                   log_file: Optional[str] = None) -> Dict[str, float]:
+                   log_file: Optional[str] = None,
+                   cam_cache: Optional[str] = None) -> Dict[str, float]:
     """The seed mIoU of a stage-1 classifier at its best background score.
 
     The config's test evaluator is a :class:`SeedMetric` (which also saves
-    its ``seed_metric.json`` and curve); see :func:`evaluate`.
+    its ``seed_metric.json`` and curve); see :func:`evaluate`. With
+    ``cam_cache``, the inferred CAMs are also written into that folder
+    (:class:`~mmwsss.engine.hooks.CAMCacheHook`), for
+    :func:`make_pseudo_masks` to reuse.
 
     Returns:
         dict[str, float]: ``mIoU`` (percent) and ``bg_score``.
     """
+    if cam_cache is not None:
+        cfg = copy.deepcopy(cfg)
+        cfg.custom_hooks = [
+            *(cfg.get('custom_hooks') or []),
+            dict(
+                type='CAMCacheHook',
+                cache_dir=cam_cache,
+                manifest=_cam_manifest(cfg, checkpoint,
+                                       cfg.test_dataloader.dataset))
+        ]
     metrics = evaluate(cfg, checkpoint, log_file=log_file)
     keys = {
         name: f'{SeedMetric.default_prefix}/{name}'
@@ -316,7 +349,8 @@ def make_pseudo_masks(cfg: Config,
                       save_cam: bool = False,
                       crf: bool = False,
                       overwrite: bool = False,
-                      log_file: Optional[str] = None) -> Dict:
+                      log_file: Optional[str] = None,
+                      cam_cache: Optional[str] = None) -> Dict:
     """Write the pseudo masks of a split with a stage-1 classifier.
 
     One VOC palette PNG per image (with ``save_cam`` also its CAMs, .npy)
@@ -340,10 +374,16 @@ def make_pseudo_masks(cfg: Config,
         overwrite (bool): Replace the masks of other inputs. Defaults to
             False.
         log_file (str, optional): Also log into this file.
+        cam_cache (str, optional): A :class:`~mmwsss.engine.cam_cache.
+            CAMCache` folder (:func:`evaluate_seeds` writes one): the images
+            it holds are not inferred again if the same weights, model
+            config and images made it; otherwise it is not used. The masks
+            are the same either way. Defaults to None.
 
     Returns:
-        dict: ``out_dir``, the ``bg_score`` used and the ``count`` of images
-        written now by this process.
+        dict: ``out_dir``, the ``bg_score`` used, the ``count`` of images
+        written now by this process and how many of them came from the
+        cache (``cached``).
     """
     cfg = copy.deepcopy(cfg)
     dataloader_cfg = config_section(cfg, 'pseudo_mask_dataloader')
@@ -356,7 +396,17 @@ def make_pseudo_masks(cfg: Config,
         print_log(
             f'Background score {bg_score:.2f} (from {source})',
             logger='current')
-        writer, dataloader = prepare_pseudo_masks(
+        cache = None
+        if cam_cache is not None:
+            cache = CAMCache(cam_cache)
+            if not cache.made_by(
+                    _cam_manifest(cfg, checkpoint, dataloader_cfg.dataset)):
+                print_log(
+                    f'Not using the CAMs of {cam_cache}: other weights, '
+                    'model config or images made them.',
+                    logger='current')
+                cache = None
+        writer, dataloader, cached = prepare_pseudo_masks(
             dataloader_cfg,
             out_dir,
             bg_score,
@@ -365,18 +415,23 @@ def make_pseudo_masks(cfg: Config,
             manifest=dict(
                 checkpoint_sha256=file_digest(checkpoint),
                 config_sha256=_config_digest(cfg, dataloader_cfg)),
-            overwrite=overwrite)
-        if dataloader is None:
+            overwrite=overwrite,
+            cache=cache)
+        if dataloader is None and not cached:
             count = 0
             print_log(
                 f'Every pseudo mask of {split or "the split"} is already in '
                 f'{out_dir}.',
                 logger='current')
         else:
-            count = write_pseudo_masks(runner.model, dataloader, writer)
+            count = write_pseudo_masks(runner.model, dataloader, writer,
+                                       cached, cache)
             print_log(
-                f'Wrote {count} pseudo masks into {out_dir}', logger='current')
-    return dict(out_dir=out_dir, bg_score=bg_score, count=count)
+                f'Wrote {count} pseudo masks into {out_dir} ({len(cached)} '
+                'from cached CAMs)',
+                logger='current')
+    return dict(
+        out_dir=out_dir, bg_score=bg_score, count=count, cached=len(cached))
 
 
 def make_affinity_labels(cfg: Config,

@@ -2,11 +2,13 @@
 import io
 import math
 import os.path as osp
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import (Any, Dict, Iterable, List, Optional, Sequence, Tuple,
+                    Union)
 
 import mmcv
 import numpy as np
 import torch
+from mmengine.dist import get_dist_info
 from PIL import Image
 from torch.utils.data import DataLoader
 
@@ -14,6 +16,7 @@ from mmwsss.models.utils import dense_crf, seeds_from_cam
 from mmwsss.registry import DATASETS
 from mmwsss.structures import WSSSDataSample
 from mmwsss.utils import atomic_write_bytes, safe_join
+from .cam_cache import CAMCache
 from .resumable import (claim_output_folder, predict_with_progress,
                         unfinished_dataloader)
 
@@ -146,15 +149,17 @@ class PseudoMaskWriter:
 
 
 def prepare_pseudo_masks(
-        dataloader_cfg: dict,
-        out_dir: str,
-        bg_score: float,
-        save_cam: bool = False,
-        crf: Optional[Dict] = None,
-        manifest: Optional[Dict[str, Any]] = None,
-        overwrite: bool = False
-) -> Tuple[PseudoMaskWriter, Optional[DataLoader]]:
-    """The writer and a dataloader over the images not written yet.
+    dataloader_cfg: dict,
+    out_dir: str,
+    bg_score: float,
+    save_cam: bool = False,
+    crf: Optional[Dict] = None,
+    manifest: Optional[Dict[str, Any]] = None,
+    overwrite: bool = False,
+    cache: Optional[CAMCache] = None
+) -> Tuple[PseudoMaskWriter, Optional[DataLoader], List[WSSSDataSample]]:
+    """The writer and what it is to write: a dataloader over the images to
+    infer, and the images whose CAMs are cached.
 
     With a ``manifest`` (what produces the masks: checkpoint digest, config
     digest...; the background score and CRF options are added), the folder
@@ -174,10 +179,15 @@ def prepare_pseudo_masks(
             (the folder is not claimed).
         overwrite (bool): Replace the masks of other inputs. Defaults to
             False.
+        cache (CAMCache, optional): CAMs of this model already inferred
+            (the caller checks that the same model made them); these images
+            are not inferred again. Defaults to None.
 
     Returns:
-        tuple: The :class:`PseudoMaskWriter` (palette of the dataset) and the
-        dataloader, or None if every image is done.
+        tuple: The :class:`PseudoMaskWriter` (palette of the dataset), the
+        dataloader of the images to infer (None if there are none), and this
+        process's share of the images to write from ``cache`` (samples
+        without ``pred_cam``: :meth:`CAMCache.load` gives it).
     """
     dataset = DATASETS.build(dataloader_cfg['dataset'])
     writer = PseudoMaskWriter(out_dir, dataset.metainfo['palette'], bg_score,
@@ -186,25 +196,54 @@ def prepare_pseudo_masks(
     if manifest is not None and not claim_output_folder(
             out_dir, dict(manifest, bg_score=bg_score, crf=crf), overwrite):
         done = lambda img_id: False  # noqa: E731
-    return writer, unfinished_dataloader(dataloader_cfg, dataset, done)
+    cached: List[WSSSDataSample] = []
+    if cache is not None:
+        for i in range(len(dataset)):
+            info = dataset.get_data_info(i)
+            if cache.has(info['img_id']) and not done(info['img_id']):
+                sample = WSSSDataSample(
+                    metainfo=dict(
+                        img_id=info['img_id'], img_path=info['img_path']))
+                sample.gt_label = torch.as_tensor(
+                    info['gt_label'], dtype=torch.float32)
+                cached.append(sample)
+        rank, world_size = get_dist_info()
+        cached = cached[rank::world_size]
+        to_infer = lambda img_id: done(img_id) or cache.has(  # noqa: E731
+            img_id)
+    else:
+        to_infer = done
+    return (writer, unfinished_dataloader(dataloader_cfg, dataset, to_infer),
+            cached)
 
 
-def write_pseudo_masks(model: torch.nn.Module, dataloader: Iterable,
-                       writer: PseudoMaskWriter) -> int:
-    """Run ``model`` over ``dataloader`` and write every image's outputs.
+def write_pseudo_masks(model: torch.nn.Module,
+                       dataloader: Optional[Iterable],
+                       writer: PseudoMaskWriter,
+                       cached: Sequence[WSSSDataSample] = (),
+                       cache: Optional[CAMCache] = None) -> int:
+    """Write every image's outputs: those of ``cached`` from ``cache``, then
+    those of ``dataloader`` inferred by ``model``.
 
     Args:
         model (nn.Module): The stage-1 classifier (``test_step`` returns
             samples with ``pred_cam``).
-        dataloader (Iterable): Batches of the images to write (the caller
-            leaves out finished images and shards across ranks).
+        dataloader (Iterable, optional): Batches of the images to infer
+            (the caller leaves out finished images and shards across ranks).
         writer (PseudoMaskWriter): The writer.
+        cached (Sequence[WSSSDataSample]): Images whose CAMs ``cache``
+            holds. Defaults to ().
+        cache (CAMCache, optional): The cache of ``cached``.
 
     Returns:
         int: Number of images written by this process.
     """
+    for sample in cached:
+        writer(cache.load(sample))
+    count = len(cached)
+    if dataloader is None:
+        return count
     model.eval()
-    count = 0
     with torch.no_grad():
         for sample in predict_with_progress(dataloader, model.test_step):
             writer(sample)

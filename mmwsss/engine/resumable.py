@@ -46,6 +46,26 @@ def _has_outputs(folder: str) -> bool:
     return False
 
 
+def _as_json(manifest: Dict[str, Any]) -> Dict[str, Any]:
+    """A manifest as it reads back from its JSON file."""
+    return json.loads(json.dumps(manifest, sort_keys=True, default=str))
+
+
+def read_manifest(out_dir: str) -> Optional[Dict[str, Any]]:
+    """The manifest of an output folder, or None without one."""
+    path = osp.join(out_dir, MANIFEST)
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def made_by(out_dir: str, manifest: Dict[str, Any]) -> bool:
+    """Whether the outputs of ``out_dir`` were made from ``manifest``'s
+    inputs (its manifest is the same)."""
+    return read_manifest(out_dir) == _as_json(manifest)
+
+
 def claim_output_folder(out_dir: str,
                         manifest: Dict[str, Any],
                         overwrite: bool = False) -> bool:
@@ -73,11 +93,8 @@ def claim_output_folder(out_dir: str,
             unknown inputs) and ``overwrite`` is False.
     """
     path = osp.join(out_dir, MANIFEST)
-    manifest = json.loads(json.dumps(manifest, sort_keys=True, default=str))
-    old = None
-    if osp.isfile(path):
-        with open(path) as f:
-            old = json.load(f)
+    manifest = _as_json(manifest)
+    old = read_manifest(out_dir)
     same = old == manifest
     keep = same or (old is None and not _has_outputs(out_dir))
     if not keep and not overwrite:

@@ -7,12 +7,14 @@ from .cores import (available_cores, busy_cores_warning, split_cores,
 from .dist import setup_launcher
 from .io import (AtomicLocalBackend, atomic_open, atomic_write_bytes,
                  atomic_write_png, remove_temporaries, safe_join)
+from .options import check_option_keys
 from .set_env import register_all_modules
 
 __all__ = [
     'AtomicLocalBackend', 'CheckpointError', 'atomic_open',
     'atomic_write_bytes', 'atomic_write_png', 'available_cores',
-    'bfloat16_autocast', 'busy_cores_warning', 'cpu_has_fast_bfloat16',
+    'bfloat16_autocast', 'busy_cores_warning', 'check_option_keys',
+    'cpu_has_fast_bfloat16',
     'find_resume_checkpoint', 'fit_state_dict', 'is_complete_checkpoint',
     'load_model_weights', 'register_all_modules', 'remove_temporaries',
     'safe_join', 'setup_launcher', 'split_cores', 'use_cores',

@@ -11,6 +11,8 @@ from mmengine.config import Config
 from PIL import Image
 
 from mmwsss.apis.comparison import PipelineComparison
+from mmwsss.apis.pipeline import WSSSPipeline
+from mmwsss.apis.stages import make_pseudo_masks
 from mmwsss.utils import available_cores
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -173,6 +175,35 @@ def test_pipeline_runs_every_step_and_reports(finished):
     assert 'affinity labels' in logs['affinity']
     assert 'Wrote 16 refined masks' in logs['affinity']
     assert 'Iter(test)' in logs['evaluation']
+
+
+def test_pseudo_masks_from_the_seed_cams_equal_a_new_inference(
+        finished, tmp_path):
+    """The pseudo-mask step takes the 8 train images' CAMs from the seed
+    evaluation's cache and infers the other 8; its masks and CAMs are
+    byte-identical to those of a pseudo-mask run that infers all 16."""
+    config, work_dir, _ = finished
+    record = json.loads((work_dir / 'steps' / 'pseudo_masks.json').read_text())
+    assert record['from_cached_cams'] == 8
+    assert len(list((work_dir / 'cams').glob('*.npy'))) == 8
+    pipeline = WSSSPipeline(Config.fromfile(str(config)), str(work_dir))
+    checkpoint = json.loads(
+        (work_dir / 'steps' / 'stage1.json').read_text())['checkpoint']
+    again = make_pseudo_masks(
+        pipeline.stage_config('stage1', 'check', str(tmp_path / 'run')),
+        checkpoint,
+        str(tmp_path / 'masks'),
+        split='train_aug',
+        bg_score=json.loads((work_dir / 'steps' /
+                             'seeds.json').read_text())['bg_score'],
+        save_cam=True)
+    assert again['count'] == 16 and again['cached'] == 0
+    files = sorted(p.name for p in (tmp_path / 'masks').glob('*.*')
+                   if p.suffix in ('.png', '.npy'))
+    assert len(files) == 32
+    for name in files:
+        assert (tmp_path / 'masks' / name).read_bytes() == \
+            (work_dir / 'pseudo_masks' / name).read_bytes(), name
 
 
 def test_rerun_skips_finished_steps_and_resumes_training(finished):

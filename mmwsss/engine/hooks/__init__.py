@@ -1,3 +1,4 @@
+from .cam_cache_hook import CAMCacheHook
 from .cam_pattern_hook import CAMPatternHook
 from .cam_visualization_hook import CAMVisualizationHook
 from .finite_loss_hook import FiniteLossHook
@@ -5,6 +6,6 @@ from .pseudo_mask_hook import PseudoMaskHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [
-    'CAMPatternHook', 'CAMVisualizationHook', 'FiniteLossHook',
+    'CAMCacheHook', 'CAMPatternHook', 'CAMVisualizationHook', 'FiniteLossHook',
     'PseudoMaskHook', 'SafeCheckpointHook'
 ]

@@ -66,7 +66,7 @@ class PseudoMaskHook(Hook):
         bg_score, source = resolve_bg_score(self.bg_score,
                                             self._best_bg_score, model)
         out_dir = osp.join(runner.work_dir, self.out_dir)
-        writer, dataloader = prepare_pseudo_masks(
+        writer, dataloader, _ = prepare_pseudo_masks(
             self.dataloader or runner.cfg.pseudo_mask_dataloader, out_dir,
             bg_score, self.save_cam, self.crf)
         if dataloader is not None:

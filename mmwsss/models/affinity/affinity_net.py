@@ -10,6 +10,7 @@ from torch import Tensor
 
 from mmwsss.registry import MODELS
 from mmwsss.structures import WSSSDataSample
+from mmwsss.utils import check_option_keys
 from ..base_model import BaseWSSSModel
 from .affinity_pairs import dense_affinity, gather_pairs, pair_affinity
 from .random_walk import random_walk_maps
@@ -74,6 +75,8 @@ class AffinityNet(BaseWSSSModel):
                 f'in_index {self.in_index} must select one backbone output '
                 f'per aff_head input ({self.aff_head.in_channels}).')
         self.radius = radius
+        check_option_keys('train_cfg', train_cfg, ())
+        check_option_keys('test_cfg', test_cfg, DEFAULT_TEST_CFG)
         self.train_cfg = ConfigDict(train_cfg or {})
         self.test_cfg = ConfigDict({**DEFAULT_TEST_CFG, **(test_cfg or {})})
 

@@ -11,7 +11,7 @@ from torch import Tensor
 
 from mmwsss.registry import MODELS
 from mmwsss.structures import CAMLayout, WSSSDataSample, stack_labels
-from mmwsss.utils import bfloat16_autocast
+from mmwsss.utils import bfloat16_autocast, check_option_keys
 from ..base_model import BaseWSSSModel
 from ..utils.multiscale_cam import (CAM_NORM_MODES, CAM_UPSAMPLE_MODES,
                                     IMG_RESIZE_MODES, multiscale_cam,
@@ -80,7 +80,16 @@ class BaseWSSSClassifier(BaseWSSSModel):
         train_cfg (dict, optional): Training options of subclasses.
         test_cfg (dict, optional): Overrides of ``DEFAULT_TEST_CFG``.
         init_cfg (dict, optional): Initialisation config.
+
+    Raises:
+        KeyError: On a ``train_cfg`` / ``test_cfg`` key that is no option
+            (:attr:`train_cfg_keys`, :attr:`test_cfg_keys`).
     """
+
+    #: The ``train_cfg`` options the class reads (none here).
+    train_cfg_keys: Tuple[str, ...] = ()
+    #: The ``test_cfg`` options the class reads.
+    test_cfg_keys: Tuple[str, ...] = tuple(DEFAULT_TEST_CFG)
 
     def __init__(self,
                  backbone: dict,
@@ -113,6 +122,8 @@ class BaseWSSSClassifier(BaseWSSSModel):
             contrast['projection'].setdefault('in_channels',
                                               self.cam_head.in_channels)
             self.contrast = MODELS.build(contrast)
+        check_option_keys('train_cfg', train_cfg, self.train_cfg_keys)
+        check_option_keys('test_cfg', test_cfg, self.test_cfg_keys)
         self.train_cfg = ConfigDict(train_cfg or {})
         self.test_cfg = ConfigDict({**DEFAULT_TEST_CFG, **(test_cfg or {})})
         for key, choices in TEST_CFG_CHOICES.items():

@@ -86,6 +86,9 @@ class TwoViewClassifier(BaseWSSSClassifier):
         **kwargs: Other arguments of :class:`BaseWSSSClassifier`.
     """
 
+    train_cfg_keys = (*DEFAULT_TRAIN_CFG, 'view_loss_grid')
+    test_cfg_keys = (*BaseWSSSClassifier.test_cfg_keys, 'cam')
+
     def __init__(self,
                  backbone: dict,
                  cam_head: dict,

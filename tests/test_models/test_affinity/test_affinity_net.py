@@ -196,3 +196,11 @@ def test_configs(name):
     if 'synthetic' in name:
         model = MODELS.build(cfg.model)
         assert model(torch.randn(1, 3, 64, 64)).shape == (1, 112, 8, 8)
+
+
+def test_a_test_cfg_typo_is_refused():
+    cfg = copy.deepcopy(TINY)
+    cfg['test_cfg'] = dict(log_t=4)
+    with pytest.raises(KeyError, match="test_cfg.log_t is not an option "
+                       r"\(did you mean 'logt'\?\)"):
+        build(cfg)

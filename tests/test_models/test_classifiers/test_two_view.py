@@ -185,3 +185,22 @@ def test_parts_are_off_unless_configured(two_view_batch):
 def test_background_channel_is_required():
     with pytest.raises(ValueError, match='bg_index 0 or -1'):
         build(dict(type='TwoViewClassifier', bg_index=None))
+
+
+@pytest.mark.parametrize('cfg,message', [
+    (dict(type='CAM', test_cfg=dict(scale=(1.0, ))),
+     "test_cfg.scale is not an option (did you mean 'scales'?)"),
+    (dict(type='SEAM', pcm_head=TINY_PCM, test_cfg=dict(flips=False)),
+     "test_cfg.flips is not an option (did you mean 'flip'?)"),
+    (dict(type='EPS', train_cfg=dict(align_corner=False)),
+     'train_cfg.align_corner is not an option (did you mean '
+     "'align_corners'?)"),
+    (dict(type='CAM', train_cfg=dict(align_corners=False)),
+     'train_cfg.align_corners is not an option; the options are none.'),
+])
+def test_an_option_typo_is_refused(cfg, message):
+    """A mistyped train_cfg / test_cfg key would otherwise leave the
+    default in place in silence."""
+    with pytest.raises(KeyError) as error:
+        build(cfg)
+    assert error.value.args[0].startswith(message)

@@ -1,0 +1,85 @@
+"""A folder of a classifier's CAMs, so that each image is inferred once."""
+import glob
+import io
+import os
+import os.path as osp
+from typing import Any, Dict
+
+import numpy as np
+import torch
+from mmengine.dist import get_rank
+from mmengine.structures import PixelData
+
+from mmwsss.structures import WSSSDataSample
+from mmwsss.utils import atomic_write_bytes, safe_join
+from .resumable import claim_output_folder, made_by
+
+
+class CAMCache:
+    """The CAMs a classifier's inference gave, one file per image.
+
+    The seed evaluation infers the CAMs of the train images
+    (:class:`~mmwsss.engine.hooks.CAMCacheHook` writes them here); the
+    pseudo masks of a split that holds these images then read them instead
+    of inferring them again. ``{id}.npy`` holds the float32 CAMs
+    ``(K, H, W)`` of the image's K labelled classes in increasing class
+    order (the other classes' maps are zero), exactly as inferred, so that
+    seeds and masks made from them equal those of a new inference. The
+    folder's manifest names what made the CAMs (checkpoint and model
+    config digests); a reader uses the folder only if it was made by the
+    same (:meth:`made_by`).
+
+    Args:
+        folder (str): The folder.
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def claim(self, manifest: Dict[str, Any]) -> None:
+        """Make the folder the cache of ``manifest``'s inputs: kept if it
+        already is, emptied otherwise (the cache is only derived data)."""
+        if not claim_output_folder(self.folder, manifest, overwrite=True) \
+                and get_rank() == 0:
+            for path in glob.glob(osp.join(self.folder, '*.npy')):
+                os.remove(path)
+
+    def made_by(self, manifest: Dict[str, Any]) -> bool:
+        """Whether the cached CAMs were made from ``manifest``'s inputs."""
+        return made_by(self.folder, manifest)
+
+    def path(self, img_id: str) -> str:
+        """The file of ``img_id``."""
+        return safe_join(self.folder, img_id, '.npy')
+
+    def has(self, img_id: str) -> bool:
+        """Whether the CAMs of ``img_id`` are cached."""
+        return osp.isfile(self.path(img_id))
+
+    def save(self, sample: WSSSDataSample) -> None:
+        """Write the CAMs of a predicted sample (``pred_cam``), atomically."""
+        cam = sample.pred_cam.data
+        present = torch.nonzero(sample.gt_label).flatten().to(cam.device)
+        buffer = io.BytesIO()
+        np.save(buffer, cam[present].float().cpu().numpy())
+        atomic_write_bytes(self.path(sample.img_id), buffer.getvalue())
+
+    def load(self, sample: WSSSDataSample) -> WSSSDataSample:
+        """Give ``sample`` (``img_id``, ``gt_label``) its cached CAMs as
+        ``pred_cam``, the unlabelled classes' maps zero.
+
+        Raises:
+            ValueError: If the file's classes are not the image's labelled
+                classes.
+        """
+        path = self.path(sample.img_id)
+        cam = torch.from_numpy(np.load(path))
+        present = torch.nonzero(sample.gt_label).flatten()
+        if cam.ndim != 3 or len(cam) != len(present):
+            raise ValueError(f'{path} holds CAMs of shape {tuple(cam.shape)}, '
+                             f'not of the {len(present)} labelled classes of '
+                             f'{sample.img_id}.')
+        full = cam.new_zeros(len(sample.gt_label), *cam.shape[1:])
+        full[present] = cam
+        sample.pred_cam = PixelData(data=full)
+        return sample
