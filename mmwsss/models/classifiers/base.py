@@ -217,8 +217,14 @@ class BaseWSSSClassifier(BaseWSSSModel):
             ori = tuple(sample.metainfo.get('ori_shape', shape)[:2])
             groups.setdefault((shape, ori), []).append(i)
         for ((h, w), ori), index in groups.items():
-            cams = multiscale_cam(
-                self._amp_inference_cam,
+            # every step after the network is per channel, and the classes
+            # the images lack end as zeros: only the group's labelled
+            # channels are upsampled, summed and normalised
+            present = labels[index].bool().any(0)
+            keep = present.nonzero().flatten() if present.any() \
+                else present.new_zeros(1, dtype=torch.long)
+            maps = multiscale_cam(
+                lambda x: self._amp_inference_cam(x)[:, keep],
                 inputs[index, :, :h, :w],
                 cfg.scales,
                 cfg.flip,
@@ -226,11 +232,16 @@ class BaseWSSSClassifier(BaseWSSSModel):
                 img_resize=cfg.img_resize,
                 cam_upsample=cfg.cam_upsample,
                 **norm)
-            cams = normalize_cam(cams, labels[index], cfg.cam_norm)
-            for i, cam in zip(index, cams):
+            maps = normalize_cam(maps, labels[index][:, keep], cfg.cam_norm)
+            # the same seeds as over every class: the others are zero and a
+            # class needs a score above bg_score >= 0
+            seeds = torch.cat([keep.new_zeros(1), keep + 1])[seeds_from_cam(
+                maps, cfg.bg_score)]
+            for i, seed, cam in zip(index, seeds, maps):
                 sample = data_samples[i]
-                sample.pred_sem_seg = PixelData(
-                    data=seeds_from_cam(cam, cfg.bg_score)[None])
+                sample.pred_sem_seg = PixelData(data=seed[None])
                 if cfg.return_cam:
-                    sample.pred_cam = PixelData(data=cam)
+                    full = cam.new_zeros(labels.shape[1], *ori)
+                    full[keep] = cam
+                    sample.pred_cam = PixelData(data=full)
         return data_samples

@@ -9,8 +9,10 @@ image size, flipped back and summed, then normalised per class.
 import math
 from typing import Callable, Optional, Sequence, Tuple
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 from torch import Tensor
 
 #: ``test_cfg`` choices of the inference (see :func:`multiscale_cam`,
@@ -95,9 +97,10 @@ def resize_image(img: Tensor,
         img (Tensor): Images, normalised by ``mean`` / ``std`` if given.
         size (tuple[int, int]): Output ``(h, w)``.
         mode (str): ``'pil_bicubic'``, the authors' PIL bicubic resize of
-            the 8-bit image, exactly (horizontal pass, then vertical, each
-            rounded to 8 bits, as Pillow; the images are turned back into
-            their 0-255 values, resized and normalised again), or
+            the 8-bit image, exactly (the images are turned back into their
+            0-255 values, resized and normalised again; on CPU by Pillow
+            itself, elsewhere by :func:`pil_bicubic_weights`: horizontal
+            pass, then vertical, each rounded to 8 bits, as Pillow), or
             ``'bilinear'`` of the normalised tensor. Defaults to
             'pil_bicubic'.
         mean (Tensor, optional): ``(3, 1, 1)`` normalisation mean.
@@ -119,12 +122,37 @@ def resize_image(img: Tensor,
     std = img.new_ones(()) if std is None else std
     pixels = (img.double() * std.double() + mean.double()).round().clamp(
         0, 255)
-    for dim, length in ((-1, w), (-2, h)):  # Pillow: horizontal first
+    if pixels.device.type == 'cpu' and pixels.shape[1] == 3:
+        pixels = _pillow_resize(pixels, (h, w))
+    else:
+        pixels = pil_bicubic_resize(pixels, (h, w))
+    return ((pixels - mean.double()) / std.double()).to(img.dtype)
+
+
+def pil_bicubic_resize(pixels: Tensor, size: Tuple[int, int]) -> Tensor:
+    """Pillow's bicubic resize of 0-255 ``(..., H, W)`` pixels as tensor
+    operations (on any device): horizontal pass, then vertical, each with
+    :func:`pil_bicubic_weights` and rounded to 8 bits, as Pillow."""
+    for dim, length in ((-1, size[1]), (-2, size[0])):
         if pixels.shape[dim] != length:
             weights = pil_bicubic_weights(pixels.shape[dim], length,
-                                          img.device)
+                                          pixels.device)
             pixels = _pil_pass(pixels, weights, dim)
-    return ((pixels - mean.double()) / std.double()).to(img.dtype)
+    return pixels
+
+
+def _pillow_resize(pixels: Tensor, size: Tuple[int, int]) -> Tensor:
+    """Pillow's own bicubic resize of ``(N, 3, H, W)`` 0-255 pixels (the
+    same numbers as :func:`_pil_pass`, computed by Pillow: faster on CPU)."""
+    h, w = size
+    images = pixels.to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    return torch.stack([
+        torch.from_numpy(
+            np.asarray(
+                Image.fromarray(image).resize((w, h),
+                                              resample=Image.BICUBIC)))
+        for image in images
+    ]).permute(0, 3, 1, 2).double()
 
 
 def scaled_size(size: Sequence[int], scale: float) -> Tuple[int, int]:

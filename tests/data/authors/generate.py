@@ -40,8 +40,9 @@ import runpy
 import subprocess
 import sys
 import tempfile
+import time
 import types
-from typing import Dict, List
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -70,11 +71,13 @@ BG_THR = dict(cam=0.20, eps=0.20, eps_ppc=0.22, seam=0.26, seam_ppc=0.26)
 
 
 # ----------------------------------------------------------------- inputs
-def make_images() -> List[np.ndarray]:
-    """Two RGB uint8 images: smooth colour fields, a block and noise."""
-    rng = np.random.default_rng(0)
+def make_images(sizes: Sequence[Tuple[int, int]] = SIZES,
+                seed: int = 0) -> List[np.ndarray]:
+    """RGB uint8 images of ``sizes``: smooth colour fields, a block and
+    noise."""
+    rng = np.random.default_rng(seed)
     images = []
-    for h, w in SIZES:
+    for h, w in sizes:
         y, x = np.mgrid[:h, :w].astype(np.float64)
         img = np.stack([
             128 + 90 * np.sin(x / (3 + c) + c) * np.cos(y / (4 + c) - c)
@@ -243,13 +246,15 @@ def register_standin(name: str, weights: Dict[str, torch.Tensor]) -> None:
     torch.save(net.state_dict(), 'weights.pth')
 
 
-def write_dataset(images: List[np.ndarray]) -> None:
+def write_dataset(images: List[np.ndarray],
+                  names: Sequence[str] = NAMES,
+                  classes_of: Sequence[Sequence[int]] = LABELS) -> None:
     """The images (PNG data under .jpg names), lists and label files."""
     os.makedirs('JPEGImages')
-    for name, img in zip(NAMES, images):
+    for name, img in zip(names, images):
         Image.fromarray(img).save(f'JPEGImages/{name}.jpg', format='PNG')
     labels = {}
-    for name, classes in zip(NAMES, LABELS):
+    for name, classes in zip(names, classes_of):
         label = np.zeros(NUM_CLASSES, np.float32)
         label[classes] = 1
         labels[name] = label
@@ -257,16 +262,22 @@ def write_dataset(images: List[np.ndarray]) -> None:
         os.makedirs(folder)
         np.save(f'{folder}/cls_labels.npy', labels)
     with open('ids.txt', 'w') as f:
-        f.write('\n'.join(NAMES))
+        f.write('\n'.join(names))
     with open('voc_list.txt', 'w') as f:  # the SEAM list format
-        f.write('\n'.join(f'/JPEGImages/{n}.jpg' for n in NAMES))
+        f.write('\n'.join(f'/JPEGImages/{n}.jpg' for n in names))
 
 
-def run_inference(method: str, repo: str) -> dict:
-    """Run one authors' inference script in the current directory."""
+def run_inference(method: str,
+                  repo: str,
+                  images: Optional[List[np.ndarray]] = None,
+                  names: Sequence[str] = NAMES,
+                  classes_of: Sequence[Sequence[int]] = LABELS) -> dict:
+    """Run one authors' inference script in the current directory, on
+    ``images`` (default :func:`make_images`); ``seconds`` is the script's
+    wall time."""
     _, script, network, extra = METHODS[method]
-    images = make_images()
-    write_dataset(images)
+    write_dataset(make_images() if images is None else images, names,
+                  classes_of)
     register_standin(network, make_weights())
     if script == 'infer.py' or method == 'eps_ppc':
         argv = [
@@ -284,9 +295,10 @@ def run_inference(method: str, repo: str) -> dict:
             '--out_cam', 'cam_npy', '--out_cam_pred', 'cam_png'
         ]
     sys.argv = [osp.join(repo, script)] + argv + extra
+    start = time.perf_counter()
     runpy.run_path(sys.argv[0], run_name='__main__')
-    out = dict(cams=[], seeds=[])
-    for name in NAMES:
+    out = dict(cams=[], seeds=[], seconds=time.perf_counter() - start)
+    for name in names:
         cams = np.load(f'cam_npy/{name}.npy', allow_pickle=True).item()
         out['cams'].append(
             torch.from_numpy(np.stack([cams[k] for k in sorted(cams)])))
@@ -363,8 +375,9 @@ def main() -> None:
         osp.join(args.out, 'eps_loss.pt'))
     methods = {}
     for method, (repo, script, _, _) in METHODS.items():
-        methods[method] = dict(
-            spawn(method, repos[repo]), script=script, bg_thr=BG_THR[method])
+        result = spawn(method, repos[repo])
+        del result['seconds']
+        methods[method] = dict(result, script=script, bg_thr=BG_THR[method])
     torch.save(
         dict(
             names=NAMES,
