@@ -152,7 +152,7 @@ def _pillow_resize(pixels: Tensor, size: Tuple[int, int]) -> Tensor:
                 Image.fromarray(image).resize((w, h),
                                               resample=Image.BICUBIC)))
         for image in images
-    ]).permute(0, 3, 1, 2).double()
+    ]).permute(0, 3, 1, 2).double().contiguous()
 
 
 def scaled_size(size: Sequence[int], scale: float) -> Tuple[int, int]:

@@ -50,6 +50,9 @@ def test_pil_bicubic_resize_equals_pillow(shape, scale):
     out = resize_image(pixels, (h, w))
     assert torch.equal(out[0].permute(1, 2, 0).byte(),
                        torch.from_numpy(expected))
+    # in NCHW order: a channels-last image would make the network's
+    # convolutions run in another memory format, with other roundings
+    assert out.is_contiguous()
     # the same through the normalisation of the data preprocessor
     out = resize_image((pixels - MEAN) / STD, (h, w), mean=MEAN, std=STD)
     torch.testing.assert_close(
