@@ -1,17 +1,16 @@
 """Smoke runs of the paper's pipeline configs (VOC 2012 and COCO 2014) on
 generated data in their layouts: the real configs, shrunk only by config
 options (iterations, batch, image and crop sizes, inference scales, no
-pretrained weights, no CRF without its optional package), through every step to the table with the paper's
-figures beside the measured ones; then resumed."""
+pretrained weights, no CRF without its optional package), through every
+step to the table with the paper's figures beside the measured ones; then
+resumed."""
 import importlib.util
 import json
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 from mmengine.config import Config
-from tool_helpers import ROOT
+from tool_helpers import ROOT, run_pipeline
 
 from mmwsss.datasets.synthetic_coco import write_synthetic_coco
 
@@ -86,15 +85,6 @@ def tiny(config: str, data_root: str, out: str, benchmark: bool) -> str:
     return out
 
 
-def run(config: str, work_dir: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, 'tools/pipeline.py', config, '--work-dir', work_dir],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900)
-
-
 @pytest.fixture(scope='module')
 def coco_root(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('coco') / 'coco2014')
@@ -118,7 +108,7 @@ def test_paper_pipeline_runs_end_to_end(config, tmp_path, request):
         tmp_path / 'voc')
     wrapper = tiny(config, data_root, str(tmp_path / 'tiny.py'), not coco)
     work_dir = str(tmp_path / 'work')
-    proc = run(wrapper, work_dir)
+    proc = run_pipeline(wrapper, work_dir)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     results = json.loads(open(osp.join(work_dir, 'results.json')).read())
     for key in ('seed_mIoU', 'pseudo_mask_mIoU_train', 'seg_mIoU_val'):
@@ -133,7 +123,7 @@ def test_paper_pipeline_runs_end_to_end(config, tmp_path, request):
         assert f'| paper | {paper["seed_mIoU"]:.1f} |' in table
         assert f'{results["seed_mIoU"] - paper["seed_mIoU"]:+.2f}' in table
     # resumed: every step finished before
-    again = run(wrapper, work_dir)
+    again = run_pipeline(wrapper, work_dir)
     assert again.returncode == 0, again.stdout[-3000:]
     steps = len(results['seconds']) - 1  # and the total
     assert again.stdout.count(': finished before') == steps

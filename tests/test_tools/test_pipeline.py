@@ -2,20 +2,17 @@
 import json
 import os.path as osp
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from mmengine.config import Config
 from PIL import Image
+from tool_helpers import ROOT, run_pipeline
 
 from mmwsss.apis.comparison import PipelineComparison
 from mmwsss.apis.pipeline import WSSSPipeline
 from mmwsss.apis.stages import make_pseudo_masks
 from mmwsss.utils import available_cores
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 TINY = """
 benchmark = dict(out_dir={data!r}, seed=0, num_train=8, num_train_aug=16,
@@ -64,15 +61,6 @@ stage2 = dict(
 """
 
 
-def _run(config, work_dir):
-    return subprocess.run(
-        [sys.executable, 'tools/pipeline.py', config, '--work-dir', work_dir],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600)
-
-
 def _mask_miou(mask_dir, data_root, num_classes=21):
     """mIoU (percent) of ``{id}.png`` masks against the ground truth of
     the train split: confusion counts over the split (255 ignored), IoU of
@@ -114,7 +102,7 @@ def finished(tmp_path_factory):
                 ROOT, 'configs/seg/deeplabv1-largefov_r18c32-d8_1xb16-400_'
                 'synthetic-128x128.py')))
     work_dir = tmp / 'work'
-    proc = _run(str(config), str(work_dir))
+    proc = run_pipeline(str(config), str(work_dir))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return config, work_dir, proc.stdout
 
@@ -214,7 +202,7 @@ def test_rerun_skips_finished_steps_and_resumes_training(finished):
     # forget stage 2: it resumes its finished training, and the evaluation,
     # which needs it, runs again
     (steps / 'stage2.json').unlink()
-    proc = _run(str(config), str(work_dir))
+    proc = run_pipeline(str(config), str(work_dir))
     assert proc.returncode == 0, proc.stdout[-3000:]
     out = proc.stdout + proc.stderr
     for step in ('benchmark', 'stage1', 'seeds', 'pseudo_masks', 'figure',
@@ -272,7 +260,7 @@ def test_comparison_runs_pipelines_side_by_side(tmp_path):
     every pipeline."""
     comparison = _comparison(tmp_path)
     work_dir = tmp_path / 'work'
-    proc = _run(str(comparison), str(work_dir))
+    proc = run_pipeline(str(comparison), str(work_dir))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     lines = [line.split('\r')[-1] for line in proc.stdout.split('\n')]
     progress = [line for line in lines if ': done in ' in line]
@@ -308,7 +296,7 @@ def test_comparison_runs_pipelines_side_by_side(tmp_path):
         str(tmp_path / 'data')
     }
 
-    proc = _run(str(comparison), str(work_dir))
+    proc = run_pipeline(str(comparison), str(work_dir))
     assert proc.returncode == 0, proc.stdout[-3000:]
     # the first pipeline's benchmark is seen finished twice
     assert proc.stdout.count(': finished before') == 17 + 1
@@ -323,7 +311,7 @@ def test_comparison_runs_pipelines_in_processes_on_their_own_cores(tmp_path):
     results and the rerun are those of a comparison run in one process."""
     comparison = _comparison(tmp_path, 'processes = 2\n')
     work_dir = tmp_path / 'work'
-    proc = _run(str(comparison), str(work_dir))
+    proc = run_pipeline(str(comparison), str(work_dir))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert '\r' not in proc.stdout
     lines = proc.stdout.split('\n')
@@ -343,7 +331,7 @@ def test_comparison_runs_pipelines_in_processes_on_their_own_cores(tmp_path):
         own = json.loads((work_dir / stem / 'results.json').read_text())
         assert own == summary['results'][name]
     assert (work_dir / 'results.md').read_text() in proc.stdout
-    proc = _run(str(comparison), str(work_dir))
+    proc = run_pipeline(str(comparison), str(work_dir))
     assert proc.returncode == 0, proc.stdout[-3000:]
     # the first pipeline's benchmark is seen finished here and in a worker
     assert proc.stdout.count(': finished before') == 17 + 1

@@ -35,3 +35,13 @@ def tool(*args, torchrun=0, timeout=600, **kwargs):
         text=True,
         timeout=timeout,
         **kwargs)
+
+
+def run_pipeline(config: str, work_dir: str) -> subprocess.CompletedProcess:
+    """Run ``tools/pipeline.py CONFIG --work-dir WORK_DIR``."""
+    return subprocess.run(
+        [sys.executable, 'tools/pipeline.py', config, '--work-dir', work_dir],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900)
