@@ -22,11 +22,12 @@ time then run in processes of their own, each on its own cores
 (:func:`~mmwsss.utils.cores.split_cores`) with one torch thread per core:
 processes that share cores slow each other down several times, while these
 small networks use one core better than two (see README, "Sharing a
-machine"). A pipeline's figures can differ in
-the last digits between thread counts. The table has one row per result
-(seed mIoU, best background score, pseudo-mask mIoU, segmentation mIoU and
-background IoU) and one column per pipeline, then the difference; it is
-printed and written to ``results.md`` / ``results.json`` in the work dir.
+machine"). A pipeline's figures depend on its thread count (float
+reductions round differently, and trainings amplify it). The table has one
+row per result (seed mIoU, best background score, pseudo-mask mIoU,
+segmentation mIoU and background IoU) and one column per pipeline, then the
+difference; it is printed and written to ``results.md`` / ``results.json``
+in the work dir.
 """
 import multiprocessing
 import os.path as osp
