@@ -76,3 +76,20 @@ def test_input_errors_and_pseudo_mask_reruns(tiny_cam_config, tmp_path):
         f for f in pngs if open(os.path.join(out, f), 'rb').read() != first[f]
     ]
     assert changed
+
+
+def test_resume_without_a_checkpoint_is_an_error_unless_auto(
+        tiny_cam_config, tmp_path):
+    """A mistyped --work-dir with --resume would train from scratch in
+    silence; --resume auto is for jobs that may or may not have one."""
+    config = tiny_cam_config(batch=8, epochs=1)
+    empty = str(tmp_path / 'typo')
+    r = tool('train.py', config, '--work-dir', empty, '--resume')
+    _one_line_error(r, '--resume', 'typo holds no complete checkpoint')
+    assert not os.path.exists(os.path.join(empty, 'epoch_1.pth'))
+    r = tool('train.py', config, '--work-dir', empty, '--resume', 'auto')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert os.path.exists(os.path.join(empty, 'epoch_1.pth'))
+    r = tool('train.py', config, '--work-dir', empty, '--resume')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert 'resumed' in (r.stdout + r.stderr).lower()
