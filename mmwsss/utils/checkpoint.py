@@ -182,7 +182,9 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
     """The newest complete checkpoint to resume the run of ``work_dir`` from.
 
     That is the file named by ``work_dir/last_checkpoint`` if it is
-    complete, else (with a warning) the complete ``epoch_N.pth`` /
+    complete (the file of that name in ``work_dir`` first: the pointer holds
+    an absolute path, which in a copied work dir names the original's),
+    else (with a warning) the complete ``epoch_N.pth`` /
     ``iter_N.pth`` of ``work_dir`` with the highest N, e.g. after a kill
     during a save of an older mmengine, or between the save and the update of
     ``last_checkpoint``.
@@ -202,8 +204,11 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
     if osp.isfile(pointer):
         with open(pointer) as f:
             named = f.read().strip() or None
-        if named and is_complete_checkpoint(named):
-            return named
+        # mmengine writes an absolute path: in a copied or moved work dir it
+        # names the original's file; the copy's own file comes first
+        for path in (osp.join(work_dir, osp.basename(named or '')), named):
+            if named and is_complete_checkpoint(path):
+                return path
     steps = []
     if osp.isdir(work_dir):
         for name in os.listdir(work_dir):

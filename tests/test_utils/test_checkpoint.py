@@ -128,3 +128,20 @@ def test_expected_mismatch_is_allowed_and_left_out(tmp_path):
         fit_state_dict(new, state, 'old.pth')
     fitted = fit_state_dict(new, state, 'old.pth', expected=[r'1\..*'])
     assert sorted(fitted) == ['0.bias', '0.weight']
+
+
+def test_a_copied_work_dir_resumes_from_its_own_checkpoint(tmp_path):
+    """last_checkpoint holds the original's absolute path; the copy (cp -r)
+    resumes from its own file, not from the original's."""
+    import shutil
+
+    from mmwsss.utils import find_resume_checkpoint
+    original = tmp_path / 'original'
+    original.mkdir()
+    _save(original / 'epoch_1.pth', dict(step=1))
+    (original / 'last_checkpoint').write_text(str(original / 'epoch_1.pth'))
+    shutil.copytree(original, tmp_path / 'copy')
+    assert find_resume_checkpoint(str(tmp_path / 'copy')) == str(
+        tmp_path / 'copy' / 'epoch_1.pth')
+    assert find_resume_checkpoint(str(original)) == str(
+        original / 'epoch_1.pth')
