@@ -36,7 +36,8 @@ from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
-from mmwsss.utils import available_cores, split_cores, use_cores
+from mmwsss.utils import (available_cores, check_option_keys, split_cores,
+                          use_cores)
 from .pipeline import RESULTS, WSSSPipeline, markdown_table, write_results
 from .steps import load_record, write_record
 
@@ -64,6 +65,13 @@ class PipelineComparison:
         if not members:
             raise ValueError('A comparison config needs compare = [dict('
                              'name=..., config=...), ...].')
+        check_option_keys(
+            'the comparison config',
+            {k: v
+             for k, v in cfg.items() if not k.startswith('_')},
+            ('benchmark', 'seed', 'compare', 'difference', 'processes'))
+        for member in members:
+            check_option_keys('compare', member, ('name', 'config', 'until'))
         names = [member['name'] for member in members]
         difference = tuple(cfg.get('difference') or ())
         if len(difference) != 2 or not set(difference) <= set(names):

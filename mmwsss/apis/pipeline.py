@@ -34,7 +34,6 @@ and the command of each one that has not; and, with ``paper``, the published
 figures of the method (keys of :data:`RESULTS`, with their ``source``) and
 the measured minus the published.
 """
-import difflib
 import json
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -43,7 +42,8 @@ import mmengine
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 
-from mmwsss.utils import atomic_write_bytes, find_resume_checkpoint
+from mmwsss.utils import (atomic_write_bytes, check_option_keys,
+                          find_resume_checkpoint)
 from .config_utils import load_config
 from .stages import (draw_seed_figure, evaluate, evaluate_seeds,
                      make_affinity_labels, make_pseudo_masks, refine_masks,
@@ -65,6 +65,20 @@ RESULTS = (
     ('seg_mIoU_val', 'evaluation', 'mIoU_val', 'seg mIoU (val)'),
     ('seg_bg_IoU_val', 'evaluation', 'bg_IoU_val', 'seg background IoU (val)'),
 )
+
+
+#: The keys of a pipeline config and of its sections (see the module
+#: docstring); ``benchmark`` takes the arguments of ``write_synthetic_voc``.
+SECTIONS = dict(
+    benchmark=('out_dir', 'seed', 'num_train', 'num_train_aug', 'num_val',
+               'image_size', 'num_classes', 'jpeg_quality', 'version'),
+    seed=(),
+    stage1=('config', 'cfg_options'),
+    pseudo_masks=('split', 'crf'),
+    affinity=('config', 'cfg_options', 'bg_score'),
+    stage2=('config', 'cfg_options', 'init_backbone_from_stage1', 'tta'),
+    baselines=(),
+    paper=(*(key for key, _, _, _ in RESULTS), 'source'))
 
 
 def markdown_table(header: Sequence[str],
@@ -138,14 +152,15 @@ class WSSSPipeline:
                 raise FileNotFoundError(
                     f'The pipeline config needs {key}.config, an existing '
                     f'config file; got {cfg.get(key)}.')
+        check_option_keys(
+            'the pipeline config', {
+                key: value
+                for key, value in cfg.items() if not key.startswith('_')
+            }, SECTIONS)
+        for section, keys in SECTIONS.items():
+            if isinstance(cfg.get(section), dict):
+                check_option_keys(section, cfg[section], keys)
         paper = cfg.get('paper') or {}
-        known = [key for key, _, _, _ in RESULTS]
-        for key in paper:
-            if key != 'source' and key not in known:
-                close = difflib.get_close_matches(key, known, 1)
-                raise KeyError(f'paper: unknown result {key!r}' +
-                               (f' (did you mean {close[0]!r}?)'
-                                if close else f'; known: {known}'))
         if paper and not paper.get('source'):
             raise ValueError('paper needs a source: where its figures are '
                              'published.')

@@ -158,3 +158,23 @@ def test_report_shows_the_baselines_run_on_the_same_benchmark(
         f"{osp.relpath(tmp_path / 'eps_v2')}"
     ]
     assert '| cam.py |' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('change,message', [
+    (dict(stage2=dict(config=STAGE2, tta_=True)),
+     "stage2.tta_ is not an option (did you mean 'tta'?)"),
+    (dict(pseudo_mask=dict(crf=True)),
+     "the pipeline config.pseudo_mask is not an option (did you mean "
+     "'pseudo_masks'?)"),
+    (dict(paper=dict(seed_miou=61.5, source='x')),
+     "paper.seed_miou is not an option (did you mean 'seed_mIoU'?)"),
+    (dict(benchmark=dict(out_dir='d', num_trains=4)),
+     "benchmark.num_trains is not an option (did you mean 'num_train'?)"),
+])
+def test_a_pipeline_config_typo_is_refused(tmp_path, change, message):
+    cfg = dict(
+        benchmark=None, stage1=dict(config=STAGE1), stage2=dict(config=STAGE2))
+    cfg.update(change)
+    with pytest.raises(KeyError) as error:
+        WSSSPipeline(Config(cfg), str(tmp_path))
+    assert error.value.args[0].startswith(message)
