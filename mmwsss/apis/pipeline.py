@@ -34,6 +34,7 @@ and the command of each one that has not; and, with ``paper``, the published
 figures of the method (keys of :data:`RESULTS`, with their ``source``) and
 the measured minus the published.
 """
+import inspect
 import json
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -42,6 +43,7 @@ import mmengine
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 
+from mmwsss.datasets.synthetic_voc import write_synthetic_voc
 from mmwsss.utils import (atomic_write_bytes, check_option_keys,
                           find_resume_checkpoint)
 from .config_utils import load_config
@@ -70,8 +72,7 @@ RESULTS = (
 #: The keys of a pipeline config and of its sections (see the module
 #: docstring); ``benchmark`` takes the arguments of ``write_synthetic_voc``.
 SECTIONS = dict(
-    benchmark=('out_dir', 'seed', 'num_train', 'num_train_aug', 'num_val',
-               'image_size', 'num_classes', 'jpeg_quality', 'version'),
+    benchmark=tuple(inspect.signature(write_synthetic_voc).parameters),
     seed=(),
     stage1=('config', 'cfg_options'),
     pseudo_masks=('split', 'crf'),
@@ -264,7 +265,6 @@ class WSSSPipeline:
         spec = self.cfg.get('benchmark')
         if not spec:
             return dict(skipped=True)
-        from mmwsss.datasets.synthetic_voc import write_synthetic_voc
         kwargs = {k: v for k, v in spec.items() if k != 'out_dir'}
         summary = write_synthetic_voc(self.data_root, **kwargs)
         return dict(

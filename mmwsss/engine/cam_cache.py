@@ -58,11 +58,7 @@ class CAMCache:
 
     def save(self, sample: WSSSDataSample) -> None:
         """Write the CAMs of a predicted sample (``pred_cam``), atomically."""
-        cam = sample.pred_cam.data
-        present = torch.nonzero(sample.gt_label).flatten().to(cam.device)
-        buffer = io.BytesIO()
-        np.save(buffer, cam[present].float().cpu().numpy())
-        atomic_write_bytes(self.path(sample.img_id), buffer.getvalue())
+        write_labelled_cams(self.path(sample.img_id), sample, torch.float32)
 
     def load(self, sample: WSSSDataSample) -> WSSSDataSample:
         """Give ``sample`` (``img_id``, ``gt_label``) its cached CAMs as
@@ -83,3 +79,14 @@ class CAMCache:
         full[present] = cam
         sample.pred_cam = PixelData(data=full)
         return sample
+
+
+def write_labelled_cams(path: str, sample: WSSSDataSample,
+                        dtype: torch.dtype) -> None:
+    """Write the ``pred_cam`` maps of a sample's labelled classes, in
+    increasing class order, as a ``.npy`` of ``dtype``, atomically."""
+    cam = sample.pred_cam.data
+    present = torch.nonzero(sample.gt_label).flatten().to(cam.device)
+    buffer = io.BytesIO()
+    np.save(buffer, cam[present].to(dtype).cpu().numpy())
+    atomic_write_bytes(path, buffer.getvalue())

@@ -16,7 +16,7 @@ from mmwsss.models.utils import dense_crf, seeds_from_cam
 from mmwsss.registry import DATASETS
 from mmwsss.structures import WSSSDataSample
 from mmwsss.utils import atomic_write_bytes, safe_join
-from .cam_cache import CAMCache
+from .cam_cache import CAMCache, write_labelled_cams
 from .resumable import (claim_output_folder, predict_with_progress,
                         unfinished_dataloader)
 
@@ -141,11 +141,7 @@ class PseudoMaskWriter:
             paths['mask'],
             encode_palette_png(self.seeds(sample), self.palette))
         if self.save_cam:
-            present = torch.nonzero(sample.gt_label).flatten()
-            cam = sample.pred_cam.data[present.to(sample.pred_cam.data.device)]
-            buffer = io.BytesIO()
-            np.save(buffer, cam.half().cpu().numpy())
-            atomic_write_bytes(paths['cam'], buffer.getvalue())
+            write_labelled_cams(paths['cam'], sample, torch.float16)
 
 
 def prepare_pseudo_masks(
