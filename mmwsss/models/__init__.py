@@ -6,8 +6,7 @@ from .data_preprocessor import WSSSDataPreProcessor
 from .heads import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
-from .plugins import *  # noqa: F401,F403
-from .samplers import *  # noqa: F401,F403
+from .ppc import *  # noqa: F401,F403
 from .segmentors import *  # noqa: F401,F403
 from .wrappers import *  # noqa: F401,F403
 

@@ -26,7 +26,7 @@ def _contrast_inputs(feats, labels, prototypes):
     (M, D) pixel features, (M,) labels and (K, D) prototypes."""
     import torch
 
-    from mmwsss.models.losses import two_view_similarity
+    from mmwsss.models.ppc import two_view_similarity
     return (two_view_similarity(torch.stack(feats), torch.stack(prototypes)),
             torch.stack(list(labels)))
 

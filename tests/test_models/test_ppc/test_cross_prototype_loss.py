@@ -2,7 +2,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmwsss.models.losses import CrossPrototypeContrastLoss
+from mmwsss.models.ppc import CrossPrototypeContrastLoss
 from mmwsss.registry import MODELS
 
 

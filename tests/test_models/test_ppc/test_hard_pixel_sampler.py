@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from mmwsss.models.samplers import HardPixelSampler
+from mmwsss.models.ppc import HardPixelSampler
 from mmwsss.registry import TASK_UTILS
 
 

@@ -2,8 +2,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmwsss.models.losses import IntraViewContrastLoss
-from mmwsss.models.samplers import HardPixelSampler, SemiHardPrototypeMiner
+from mmwsss.models.ppc import (HardPixelSampler, IntraViewContrastLoss,
+                               SemiHardPrototypeMiner)
 from mmwsss.registry import MODELS
 
 NUM_PROTOTYPES = 16

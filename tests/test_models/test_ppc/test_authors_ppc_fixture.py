@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from torch import nn
 
-from mmwsss.models.plugins import pseudo_labels_and_prototypes
+from mmwsss.models.ppc import pseudo_labels_and_prototypes
 from mmwsss.registry import MODELS
 from mmwsss.utils import register_all_modules
 

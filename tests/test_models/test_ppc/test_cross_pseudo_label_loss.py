@@ -2,7 +2,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmwsss.models.losses import CrossPseudoLabelContrastLoss
+from mmwsss.models.ppc import CrossPseudoLabelContrastLoss
 from mmwsss.registry import MODELS
 
 

@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from mmwsss.registry import MODELS
 from mmwsss.structures import CAMLayout
-from ..losses import two_view_similarity
+from .losses import two_view_similarity
 
 
 class PseudoLabelsAndPrototypes(NamedTuple):

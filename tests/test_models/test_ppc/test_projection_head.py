@@ -2,7 +2,7 @@ import math
 
 import torch
 
-import mmwsss.models.heads.projection_head  # noqa: F401 (registers)
+import mmwsss.models.ppc  # noqa: F401 (registers)
 from mmwsss.registry import MODELS
 
 

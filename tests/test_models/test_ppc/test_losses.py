@@ -2,8 +2,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmwsss.models.losses import (BasePrototypeContrastLoss, prototype_nce,
-                                  prototype_similarity, two_view_similarity)
+from mmwsss.models.ppc import (BasePrototypeContrastLoss, prototype_nce,
+                               prototype_similarity, two_view_similarity)
 
 
 def _case():

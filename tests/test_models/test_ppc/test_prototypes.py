@@ -2,8 +2,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmwsss.models.plugins import (PseudoLabelsAndPrototypes,
-                                   pseudo_labels_and_prototypes)
+from mmwsss.models.ppc import (PseudoLabelsAndPrototypes,
+                               pseudo_labels_and_prototypes)
 
 
 def _random_case(seed=0, num_imgs=3, num_classes=4, size=4, dim=5):

@@ -6,12 +6,9 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 
-import mmwsss.models.heads.projection_head  # noqa: F401 (registers)
-import mmwsss.models.losses  # noqa: F401
-from mmwsss.models.losses import two_view_similarity
-import mmwsss.models.samplers  # noqa: F401
-from mmwsss.models.plugins import PixelPrototypeContrast
-from mmwsss.models.plugins import pseudo_labels_and_prototypes
+from mmwsss.models.ppc import (PixelPrototypeContrast,
+                               pseudo_labels_and_prototypes,
+                               two_view_similarity)
 from mmwsss.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))

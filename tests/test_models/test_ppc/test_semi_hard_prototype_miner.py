@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from mmwsss.models.samplers import SemiHardPrototypeMiner
+from mmwsss.models.ppc import SemiHardPrototypeMiner
 from mmwsss.registry import TASK_UTILS
 
 

@@ -1,3 +1,0 @@
-from .contrast_samplers import HardPixelSampler, SemiHardPrototypeMiner
-
-__all__ = ['HardPixelSampler', 'SemiHardPrototypeMiner']
