@@ -3,7 +3,7 @@ and a one-process gloo group."""
 import pytest
 import torch.distributed as dist
 
-from mmwsss.datasets.synthetic_voc import write_synthetic_voc
+from mmwsss.datasets.synthetic import write_synthetic_voc
 from mmwsss.utils import register_all_modules
 
 

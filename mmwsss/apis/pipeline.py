@@ -43,7 +43,7 @@ import mmengine
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 
-from mmwsss.datasets.synthetic_voc import write_synthetic_voc
+from mmwsss.datasets.synthetic import write_synthetic_voc
 from mmwsss.utils import (atomic_write_bytes, check_option_keys,
                           find_resume_checkpoint)
 from .config_utils import load_config

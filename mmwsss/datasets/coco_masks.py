@@ -44,7 +44,7 @@ from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 
 from mmwsss.utils import atomic_write_bytes, remove_temporaries, safe_join
-from .synthetic_voc import IGNORE_COLOUR, encode_png
+from .mask_png import IGNORE_COLOUR, encode_png
 
 #: The COCO ids of the 80 object categories (2014 and 2017), increasing.
 COCO_CATEGORY_IDS = (

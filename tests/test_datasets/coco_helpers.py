@@ -1,7 +1,7 @@
 """The tiny COCO-layout dataset of the tests and its scenes."""
 import numpy as np
 
-from mmwsss.datasets.synthetic_coco import coco_scene, split_numbers
+from mmwsss.datasets.synthetic.coco import coco_scene, split_numbers
 
 # 8 train images (numbers 3 and 7 without objects), 4 val images (number
 # 500003 without objects), 48-64 px

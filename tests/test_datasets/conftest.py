@@ -2,7 +2,7 @@
 import pytest
 from coco_helpers import TINY_COCO
 
-from mmwsss.datasets.synthetic_coco import write_synthetic_coco
+from mmwsss.datasets.synthetic import write_synthetic_coco
 
 
 @pytest.fixture(scope='session')

@@ -11,7 +11,7 @@ from PIL import Image
 
 from mmwsss.datasets import COCOClsDataset
 from mmwsss.datasets.coco_masks import COCO_CLASSES
-from mmwsss.datasets.synthetic_coco import image_stem
+from mmwsss.datasets.synthetic.coco import image_stem
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TRAIN_JSON = 'annotations/instances_train2014.json'

@@ -13,7 +13,7 @@ from mmwsss.datasets.coco_masks import (COCO_CATEGORY_IDS, COCO_CLASSES,
                                         COCO_PALETTE, MANIFEST_NAME,
                                         category_indices, load_coco,
                                         semantic_mask, write_coco_masks)
-from mmwsss.datasets.synthetic_coco import annotation_path, image_stem
+from mmwsss.datasets.synthetic.coco import annotation_path, image_stem
 
 CATEGORIES = [
     dict(id=i, name=n) for i, n in zip(COCO_CATEGORY_IDS, COCO_CLASSES[1:])

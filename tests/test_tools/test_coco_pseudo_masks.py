@@ -7,7 +7,7 @@ from PIL import Image
 from test_user_errors import _one_line_error
 from tool_helpers import ROOT, tool
 
-from mmwsss.datasets.synthetic_coco import write_synthetic_coco
+from mmwsss.datasets.synthetic import write_synthetic_coco
 
 TINY_EPS_COCO = """
 _base_ = [{base!r}]

@@ -12,7 +12,7 @@ import pytest
 from mmengine.config import Config
 from tool_helpers import ROOT, run_pipeline
 
-from mmwsss.datasets.synthetic_coco import write_synthetic_coco
+from mmwsss.datasets.synthetic import write_synthetic_coco
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader',
            'pseudo_mask_dataloader')

@@ -6,7 +6,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from tool_helpers import ROOT
 
-from mmwsss.datasets.synthetic_voc import write_synthetic_voc
+from mmwsss.datasets.synthetic import write_synthetic_voc
 
 CLASSES = ('background', 'aeroplane', 'bicycle', 'bird')
 

@@ -13,8 +13,7 @@ Example::
 import argparse
 import json
 
-from mmwsss.datasets.synthetic_coco import write_synthetic_coco
-from mmwsss.datasets.synthetic_voc import write_synthetic_voc
+from mmwsss.datasets.synthetic import write_synthetic_coco, write_synthetic_voc
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,7 +26,7 @@ sys.path.insert(0, osp.join(HERE, '..', '..', 'test_models', 'test_utils'))
 from authors_standin import build_standin_classifier  # noqa: E402
 from generate import make_weights  # noqa: E402
 
-from mmwsss.datasets.synthetic_shapes import render_scene  # noqa: E402
+from mmwsss.datasets.synthetic.shapes import render_scene  # noqa: E402
 from mmwsss.models.utils.multiscale_cam import (  # noqa: E402
     multiscale_cam, normalize_cam, seeds_from_cam)
 from mmwsss.utils import register_all_modules  # noqa: E402

@@ -1,6 +1,6 @@
 """The synthetic benchmark's scenes in the MS COCO 2014 layout.
 
-The same scenes as :mod:`.synthetic_voc` (image number ``n`` is drawn from
+The same scenes as :mod:`.voc` (image number ``n`` is drawn from
 ``numpy.random.default_rng([seed, n])``, so a non-empty COCO image is the VOC
 image of the same number), stored the way COCO is: JPEG images per split and
 one instances JSON per split, read with pycocotools. Synthetic class ``k``
@@ -8,7 +8,8 @@ is COCO's ``k``-th object category (``person``, ``bicycle``, ...; category
 ids 1..11, 13..21 for the 20 classes, so the gap at id 12 is exercised), and
 every ``empty_every``-th image is background clutter without any object, as
 about 1% of COCO's images are. There are no mask files: masks are derived
-from the JSON (:mod:`.coco_masks`), which is what the layout is for.
+from the JSON (:mod:`mmwsss.datasets.coco_masks`), which is what the layout
+is for.
 
 Layout under the output folder::
 
@@ -32,11 +33,11 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from .coco_masks import COCO_CATEGORY_IDS, COCO_CLASSES
-from .synthetic_shapes import SyntheticScene, render_scene
-from .synthetic_voc import (MAX_IMAGES_PER_SET, VAL_NUMBER_OFFSET, YEAR,
-                            _check_int, _Writer, check_arguments,
-                            check_manifest, encode_jpeg, encode_png)
+from ..coco_masks import COCO_CATEGORY_IDS, COCO_CLASSES
+from ..mask_png import encode_png
+from .shapes import SyntheticScene, render_scene
+from .voc import (MAX_IMAGES_PER_SET, VAL_NUMBER_OFFSET, YEAR, _check_int,
+                  _Writer, check_arguments, check_manifest, encode_jpeg)
 
 MANIFEST_NAME = 'synthetic_coco.json'
 SALIENCY_FOLDER = 'SALImages'

@@ -9,7 +9,7 @@ VOC. The backgrounds are textured clutter that sometimes holds body-like
 blobs without a head, and the saliency map imitates an imperfect salient
 object detector. Everything is drawn with vectorised numpy and OpenCV calls
 from one ``numpy.random.Generator``, so a scene depends on that generator
-only. Version 2 scenes (:mod:`.synthetic_scenes_v2`) reuse these pieces with
+only. Version 2 scenes (:mod:`.scenes_v2`) reuse these pieces with
 class-correlated bodies and context regions.
 """
 import colorsys
@@ -60,7 +60,7 @@ class SyntheticScene:
         classes (tuple[int]): The class index of each placed instance.
         saliency (np.ndarray): ``(H, W)`` uint8 soft saliency map, 0-255.
         contexts (tuple[str]): Names of the context regions drawn on the
-            background (version 2 scenes, see :mod:`.synthetic_scenes_v2`);
+            background (version 2 scenes, see :mod:`.scenes_v2`);
             empty for version 1.
     """
     image: np.ndarray

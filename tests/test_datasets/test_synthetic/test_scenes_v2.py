@@ -9,14 +9,14 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from test_synthetic_voc import (REPO_ROOT, file_hashes, leave_one_out_hits,
-                                part_features)
+from test_shapes import leave_one_out_hits, part_features
+from test_voc import REPO_ROOT, file_hashes
 
-from mmwsss.datasets.synthetic_scenes_v2 import (CONTEXT_CLASSES,
+from mmwsss.datasets.synthetic.scenes_v2 import (CONTEXT_CLASSES,
                                                  CONTEXT_SLOTS,
                                                  render_scene_v2)
-from mmwsss.datasets.synthetic_shapes import PART_HEAD, render_scene
-from mmwsss.datasets.synthetic_voc import MANIFEST_NAME, write_synthetic_voc
+from mmwsss.datasets.synthetic.shapes import PART_HEAD, render_scene
+from mmwsss.datasets.synthetic.voc import MANIFEST_NAME, write_synthetic_voc
 
 NUM_CLASSES = 20
 ARGS = dict(

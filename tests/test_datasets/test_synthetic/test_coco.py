@@ -7,13 +7,13 @@ import pytest
 from coco_helpers import TINY_COCO, tiny_scenes
 from PIL import Image
 from pycocotools import mask as mask_utils
-from test_synthetic_voc import file_hashes
+from test_voc import file_hashes
 
 from mmwsss.datasets.coco_masks import COCO_CATEGORY_IDS
-from mmwsss.datasets.synthetic_coco import (MANIFEST_NAME, annotation_path,
+from mmwsss.datasets.synthetic.coco import (MANIFEST_NAME, annotation_path,
                                             image_stem, uncompressed_rle,
                                             write_synthetic_coco)
-from mmwsss.datasets.synthetic_voc import image_id, write_synthetic_voc
+from mmwsss.datasets.synthetic.voc import image_id, write_synthetic_voc
 
 
 def read_json(root, split):

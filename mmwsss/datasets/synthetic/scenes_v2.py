@@ -1,6 +1,6 @@
 """Version 2 of the synthetic scenes: class-correlated bodies and context.
 
-Version 1 (:func:`.synthetic_shapes.render_scene`) draws every body from one
+Version 1 (:func:`.shapes.render_scene`) draws every body from one
 family shared by all classes, so only the small heads tell the class and no
 refinement by feature similarity can spread a class over a body. Version 2
 keeps the heads, the clutter, the occlusion, the 1-3 classes per image and
@@ -26,10 +26,10 @@ from typing import Dict, NamedTuple, Optional, Set, Tuple
 import cv2
 import numpy as np
 
-from .synthetic_shapes import (Range, Shape, SyntheticScene, add_distractors,
-                               blend, compose_scene, draw_clutter, draw_shape,
-                               hsv_colour, place_objects, sample_labels,
-                               shaded_mix, smooth_noise, stripes, texture_mix)
+from .shapes import (Range, Shape, SyntheticScene, add_distractors, blend,
+                     compose_scene, draw_clutter, draw_shape, hsv_colour,
+                     place_objects, sample_labels, shaded_mix, smooth_noise,
+                     stripes, texture_mix)
 
 
 class Material(NamedTuple):
@@ -41,7 +41,7 @@ class Material(NamedTuple):
         saturation (tuple[float, float]): Range of the saturation.
         value (tuple[float, float]): Range of the value (brightness).
         kind (int): Texture kind of
-            :func:`.synthetic_shapes.texture_mix` (0 mottled, 1 spotted,
+            :func:`.shapes.texture_mix` (0 mottled, 1 spotted,
             2 streaked).
         scale (float): Feature size of the texture (1: version 1's).
     """

@@ -3,12 +3,12 @@
 It is the project's own CPU benchmark and test data for weakly supervised
 semantic segmentation: every object is recognisable mainly from a small
 class-specific head on a body shared by all classes, on textured clutter, with
-imperfect soft saliency maps (see :mod:`.synthetic_shapes`); version 2 scenes
-give bodies class-correlated materials and add context regions (see
-:mod:`.synthetic_scenes_v2`). The files are a
-function of the arguments only: each image is drawn from a generator seeded
-with ``(seed, image number)``, so an image does not depend on the others nor
-on the split sizes, and a rerun gives byte-identical files.
+imperfect soft saliency maps (see :mod:`.shapes`); version 2 scenes give
+bodies class-correlated materials and add context regions (see
+:mod:`.scenes_v2`). The files are a function of the arguments only: each
+image is drawn from a generator seeded with ``(seed, image number)``, so an
+image does not depend on the others nor on the split sizes, and a rerun gives
+byte-identical files.
 
 Layout under the output folder::
 
@@ -24,22 +24,20 @@ import io
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from mmwsss.utils.io import atomic_write_bytes, safe_join
-from .synthetic_scenes_v2 import render_scene_v2
-from .synthetic_shapes import (IGNORE_INDEX, MAX_CLASSES, SyntheticScene,
-                               render_scene)
+from ..mask_png import IGNORE_COLOUR, encode_png
+from .scenes_v2 import render_scene_v2
+from .shapes import IGNORE_INDEX, MAX_CLASSES, SyntheticScene, render_scene
 
 YEAR = 2026
 VAL_NUMBER_OFFSET = 500000
 MAX_IMAGES_PER_SET = 500000
 MIN_IMAGE_SIDE = 32
-IGNORE_COLOUR = (224, 224, 192)
 MANIFEST_NAME = 'synthetic_voc.json'
 FORMAT_VERSION = 2
 # scene style -> (rng, num_classes, image_size) -> SyntheticScene
@@ -154,26 +152,6 @@ def check_manifest(out_dir: str,
         raise FileExistsError(
             f'{out_dir} holds a synthetic dataset written with other '
             f'arguments ({diff}); use another folder or remove it.')
-
-
-def encode_png(array: np.ndarray,
-               palette: Optional[List[int]] = None) -> bytes:
-    """PNG bytes of a uint8 ``(H, W)`` array.
-
-    Args:
-        array (np.ndarray): The ``(H, W)`` uint8 array.
-        palette (list[int], optional): 768 palette ints; the PNG is a 'P'
-            mode image with it if given, else an 'L' mode image.
-
-    Returns:
-        bytes: The PNG file.
-    """
-    image = Image.fromarray(array)
-    if palette is not None:
-        image.putpalette(palette)
-    buffer = io.BytesIO()
-    image.save(buffer, format='PNG')
-    return buffer.getvalue()
 
 
 def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
