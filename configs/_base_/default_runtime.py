@@ -12,6 +12,8 @@ log_level = 'INFO'
 load_from = None
 resume = False
 randomness = dict(seed=0)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
 # checkpoints (resume included) load with torch.load(weights_only=True) and
 # are written atomically, the outdated one removed only once the new one is
 # complete (file backend 'atomic_local'; --resume takes the newest complete);

@@ -6,15 +6,11 @@
 # crop 128; a half-width ResNet-18 from scratch. Loss and inference are the
 # authors'.
 _base_ = [
-    '../_base_/models/cam_r18c32-d8.py',
+    '../_base_/models/eps_r18c32-d8.py',
     '../_base_/datasets/synthetic_voc_cls.py',
     '../_base_/schedules/schedule_synthetic_16e.py'
 ]
-model = dict(
-    type='EPS',
-    cam_head=dict(num_channels=21),
-    loss_sal=dict(type='SaliencyLoss', tau=0.4, lam=0.5))
 train_dataloader = dict(
     dataset=dict(
         data_prefix=dict(img_path='JPEGImages', saliency_path='saliency'),
-        pipeline={{_base_.saliency_pipeline}}))
+        pipeline=_base_.saliency_pipeline))

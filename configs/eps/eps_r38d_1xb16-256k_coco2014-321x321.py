@@ -15,4 +15,4 @@ model = dict(
 train_dataloader = dict(
     dataset=dict(
         data_prefix=dict(img_path='train2014', saliency_path='SALImages'),
-        pipeline={{_base_.saliency_pipeline}}))
+        pipeline=_base_.saliency_pipeline))

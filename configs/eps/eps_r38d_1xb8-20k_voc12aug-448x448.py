@@ -7,20 +7,10 @@ _base_ = [
     '../_base_/models/eps_r38d.py', '../_base_/datasets/voc12_cls.py',
     '../_base_/schedules/schedule_wsss_20k.py'
 ]
-eps_saliency_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadSaliencyFromFile'),
-    dict(type='RandomResizeLong', min_long=256, max_long=512),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='ColorJitter',
-        brightness=0.3,
-        contrast=0.3,
-        saturation=0.3,
-        hue=0.1),
-    dict(type='RandomCropPad', crop_size=448),
-    dict(type='PackWSSSInputs'),
-]
+# EPS's resize-long 256-512 in place of the VOC recipe's first step
+eps_saliency_pipeline = _base_.load_saliency + [
+    dict(type='RandomResizeLong', min_long=256, max_long=512)
+] + _base_.augment[1:] + _base_.pack
 train_dataloader = dict(
     dataset=dict(
         data_prefix=dict(img_path='JPEGImages', saliency_path='saliency'),

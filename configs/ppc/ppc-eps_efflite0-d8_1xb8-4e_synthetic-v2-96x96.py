@@ -1,18 +1,24 @@
 # EPS + PPC on benchmark v2 (data/synthetic_voc_v2) with the ImageNet-
-# initialised EfficientNet-Lite0 at output stride 8: the method as in the
-# version 1 config, the data and schedule of benchmark v2.
+# initialised EfficientNet-Lite0 at output stride 8: SEAM's network (PCM)
+# and its ER / ECR / min-pooling on a second view, trained as EPS (saliency
+# loss, background last), plus the contrast plug-in (EPS constants).
 _base_ = [
-    './ppc-eps_r18c32-d8_1xb16-16e_synthetic-128x128.py',
-    '../_base_/models/efflite0-d8.py',
-    '../_base_/datasets/synthetic_voc_v2.py',
-    '../_base_/schedules/schedule_synthetic_v2.py'
+    '../_base_/models/seam_efflite0-d8.py',
+    '../_base_/datasets/synthetic_voc_v2_cls.py',
+    '../_base_/schedules/schedule_synthetic_v2.py',
+    '../_base_/models/ppc_head.py'
 ]
-model = {{_base_.efflite0_pcm_model}}
-optim_wrapper = {{_base_.efflite0_optim_wrapper}}
-train_dataloader = {{_base_.v2_train_dataloaders.saliency_two_view}}
-val_dataloader = {{_base_.v2_eval_dataloader}}
-test_dataloader = val_dataloader
-pseudo_mask_dataloader = {{_base_.v2_eval_dataloader}}
-param_scheduler = {{_base_.v2_param_scheduler}}
-train_cfg = {{_base_.v2_train_cfg}}
-default_hooks = {{_base_.v2_default_hooks}}
+model = dict(
+    type='EPS',
+    loss_sal=dict(type='SaliencyLoss', tau=0.4, lam=0.5),
+    loss_er=dict(type='EquivariantRegularizationLoss'),
+    # the authors' max_onehot takes channel 0 as the background, also for
+    # EPS's background-last maps: kept; onehot_bg='model' is the fix
+    loss_ecr=dict(
+        type='EquivariantCrossRegularizationLoss', onehot_bg='first'),
+    loss_minpool=dict(type='AdaptiveMinPoolingLoss'),
+    contrast=_base_.eps_contrast)
+train_dataloader = dict(
+    dataset=dict(
+        data_prefix=dict(img_path='JPEGImages', saliency_path='saliency'),
+        pipeline=_base_.saliency_two_view_pipeline))

@@ -2,7 +2,10 @@
 # initialised EfficientNet-Lite0 at output stride 8: the SEAM config plus
 # the plug-in.
 _base_ = [
-    '../seam/seam_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py',
+    '../_base_/models/seam_efflite0-d8.py',
+    '../_base_/datasets/synthetic_voc_v2_cls.py',
+    '../_base_/schedules/schedule_synthetic_v2.py',
     '../_base_/models/ppc_head.py'
 ]
-model = dict(contrast={{_base_.contrast}})
+model = dict(contrast=_base_.contrast)
+train_dataloader = dict(dataset=dict(pipeline=_base_.two_view_pipeline))

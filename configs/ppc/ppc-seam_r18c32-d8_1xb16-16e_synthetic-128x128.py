@@ -1,6 +1,9 @@
 # SEAM + PPC on the synthetic benchmark: the SEAM config plus the plug-in.
 _base_ = [
-    '../seam/seam_r18c32-d8_1xb16-16e_synthetic-128x128.py',
+    '../_base_/models/seam_r18c32-d8.py',
+    '../_base_/datasets/synthetic_voc_cls.py',
+    '../_base_/schedules/schedule_synthetic_16e.py',
     '../_base_/models/ppc_head.py'
 ]
-model = dict(contrast={{_base_.contrast}})
+model = dict(contrast=_base_.contrast)
+train_dataloader = dict(dataset=dict(pipeline=_base_.two_view_pipeline))

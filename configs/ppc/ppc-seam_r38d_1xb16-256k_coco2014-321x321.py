@@ -7,5 +7,5 @@ _base_ = [
     '../_base_/models/seam_r38d.py', '../_base_/datasets/coco2014_cls.py',
     '../_base_/schedules/schedule_wsss_256k.py', '../_base_/models/ppc_head.py'
 ]
-model = dict(cam_head=dict(num_channels=81), contrast={{_base_.contrast}})
-train_dataloader = dict(dataset=dict(pipeline={{_base_.two_view_pipeline}}))
+model = dict(cam_head=dict(num_channels=81), contrast=_base_.contrast)
+train_dataloader = dict(dataset=dict(pipeline=_base_.two_view_pipeline))

@@ -3,4 +3,4 @@ _base_ = [
     '../_base_/datasets/synthetic_voc_cls.py',
     '../_base_/schedules/schedule_synthetic_16e.py'
 ]
-train_dataloader = dict(dataset=dict(pipeline={{_base_.two_view_pipeline}}))
+train_dataloader = dict(dataset=dict(pipeline=_base_.two_view_pipeline))

@@ -5,4 +5,4 @@ _base_ = [
     '../_base_/models/seam_r38d.py', '../_base_/datasets/voc12_cls.py',
     '../_base_/schedules/schedule_wsss_8e.py'
 ]
-train_dataloader = dict(dataset=dict(pipeline={{_base_.two_view_pipeline}}))
+train_dataloader = dict(dataset=dict(pipeline=_base_.two_view_pipeline))

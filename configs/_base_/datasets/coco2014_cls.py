@@ -49,7 +49,7 @@ val_dataloader = dict(
         ann_file=train_ann_file,
         data_prefix=dict(
             img_path='train2014', seg_map_path='SegmentationClass/train2014'),
-        pipeline={{_base_.test_pipeline}}))
+        pipeline=_base_.test_pipeline))
 test_dataloader = val_dataloader
 pseudo_mask_dataloader = dict(
     dataset=dict(

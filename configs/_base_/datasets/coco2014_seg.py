@@ -17,7 +17,7 @@ train_dataloader = dict(
         with_label=False,
         generate_masks=False,
         data_prefix=dict(img_path='train2014', seg_map_path=pseudo_mask_dir),
-        pipeline={{_base_.train_pipeline}}))
+        pipeline=_base_.train_pipeline))
 val_dataloader = dict(
     dataset=dict(
         _delete_=True,
@@ -27,5 +27,5 @@ val_dataloader = dict(
         with_label=False,
         data_prefix=dict(
             img_path='val2014', seg_map_path='SegmentationClass/val2014'),
-        pipeline={{_base_.test_pipeline}}))
+        pipeline=_base_.test_pipeline))
 test_dataloader = val_dataloader

@@ -17,10 +17,6 @@ param_scheduler = [
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 default_hooks = dict(
-    checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=2000,
-        max_keep_ckpts=2),
+    checkpoint=dict(by_epoch=False, interval=2000, max_keep_ckpts=2),
     visualization=dict(_delete_=True, type='SegVisualizationHook'))

@@ -20,9 +20,6 @@ param_scheduler = [
 ]
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=max_epochs)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(
-        type='CheckpointHook', by_epoch=True, interval=4, max_keep_ckpts=1))
+    checkpoint=dict(by_epoch=True, interval=4, max_keep_ckpts=1))

@@ -1,0 +1,39 @@
+# Benchmark v2 (data/synthetic_voc_v2, written by
+# tools/dataset_converters/synthetic_voc.py --version 2) for the
+# ImageNet-initialised EfficientNet-Lite0 at output stride 8, sized for the
+# README's main job on 2 CPU cores: the VOC recipe on crops of 96 px
+# (resize-long 96-165, 0.75 times benchmark v1's range), batch 8, view 2
+# 64x64 (8x8 features at stride 8), no hue jitter; seeds on train, pseudo
+# masks of train_aug, in batches of 8.
+_base_ = './voc12_cls.py'
+data_root = 'data/synthetic_voc_v2'
+crop_size = 96
+view2_size = (64, 64)
+load = [dict(type='LoadImageFromFile')]
+load_saliency = load + [dict(type='LoadSaliencyFromFile')]
+augment = [
+    dict(type='RandomResizeLong', min_long=96, max_long=165),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='ColorJitter',
+        brightness=0.3,
+        contrast=0.3,
+        saturation=0.3,
+        hue=0.),
+    dict(type='RandomCropPad', crop_size=crop_size),
+]
+two_view = [dict(type='TwoViewTransform', size=view2_size)]
+pack = [dict(type='PackWSSSInputs')]
+train_pipeline = load + augment + pack
+two_view_pipeline = load + augment + two_view + pack
+saliency_pipeline = load_saliency + augment + pack
+saliency_two_view_pipeline = load_saliency + augment + two_view + pack
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8, num_workers=2, dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+pseudo_mask_dataloader = dict(
+    batch_size=8, num_workers=2, dataset=dict(data_root=data_root))
