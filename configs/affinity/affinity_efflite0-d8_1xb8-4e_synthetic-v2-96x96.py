@@ -33,9 +33,6 @@ train_pipeline = _base_.load + [
     dict(type='LoadAffinityLabel', label_dir=affinity_label_dir)
 ] + _base_.augment + _base_.pack
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-# the images of the affinity labels are read from benchmark v1's data root
-# unless overridden (the pipeline points every loader at its benchmark)
-pseudo_mask_dataloader = dict(dataset=dict(data_root='data/synthetic_voc'))
 val_dataloader = None
 val_evaluator = None
 val_cfg = None
