@@ -118,7 +118,7 @@ def main() -> None:
         out = osp.join(work_dir, f'refined_bg{bg_score:.2f}')
         walk_args = [
             args.aff_config, checkpoint, '--cams', cams, '--out', out,
-            '--split', 'train', f'--bg-score={bg_score}',
+            '--split', 'train', f'--walk-bg-score={bg_score}',
             f'--beta={args.beta}', f'--logt={args.logt}'
         ]
         times[f'random_walk_{bg_score:.2f}'] = tool('random_walk.py',

@@ -42,7 +42,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from mmwsss.utils import register_all_modules
+from mmwsss.utils import load_model_weights, register_all_modules
 
 TESTS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'tests')
 #: the authors' runner and the stand-in network of the inference fixture
@@ -78,7 +78,6 @@ def parse_args() -> argparse.Namespace:
 
 def build_model(args):
     from mmengine.config import Config
-    from mmengine.runner import load_checkpoint
 
     from mmwsss.registry import MODELS
     register_all_modules()
@@ -87,7 +86,7 @@ def build_model(args):
     model = MODELS.build(cfg.model)
     model.init_weights()
     if args.checkpoint:
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
+        load_model_weights(model, args.checkpoint)
     return model.eval()
 
 

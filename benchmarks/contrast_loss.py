@@ -100,11 +100,12 @@ def authors_on(device: str, same_random: bool) -> Iterator[None]:
 
 
 def build_ours(device: str) -> Tuple[nn.Module, ViewWarp]:
-    """The shipped EPS + PPC plug-in (identity projection) and the warp of
-    view 1 onto view 2's grid for a view 2 that is view 1 resized."""
+    """The shipped EPS + PPC plug-in (identity projection; EPS's background
+    channel, last) and the warp of view 1 onto view 2's grid for a view 2
+    that is view 1 resized."""
     register_all_modules()
     cfg = Config.fromfile('configs/_base_/models/ppc_head.py')
-    contrast = MODELS.build(cfg.eps_contrast).to(device)
+    contrast = MODELS.build(dict(cfg.eps_contrast, bg_index=-1)).to(device)
     contrast.projection = nn.Identity()
     src, dst = VIEW1_GRID * STRIDE, VIEW2_GRID * STRIDE
     relation = dict(
@@ -149,7 +150,7 @@ def main() -> None:
 
     def ours(f1: Tensor, f2: Tensor) -> Tensor:
         losses = contrast.loss((f1, f2), (inputs['cam1'], inputs['cam2']),
-                               labels, warp, -1)
+                               labels, warp)
         return sum(losses.values())
 
     def resize_only(f1: Tensor, f2: Tensor) -> Tensor:

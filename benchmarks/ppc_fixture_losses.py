@@ -50,7 +50,9 @@ def main() -> None:
     print('|---|' + '---|' * len(TERMS))
     for case in cases:
         seam = case['variant'] == 'seam'
-        contrast_cfg = dict(cfg.contrast if seam else cfg.eps_contrast)
+        contrast_cfg = dict(
+            cfg.contrast if seam else cfg.eps_contrast,
+            bg_index=0 if seam else -1)
         if args.topk_ties:
             contrast_cfg['topk_ties'] = args.topk_ties
         contrast = MODELS.build(contrast_cfg)
@@ -68,7 +70,7 @@ def main() -> None:
         for _ in range(args.draws):
             losses = contrast.loss((case['f1'], case['f2']),
                                    (case['cam1'], case['cam2']),
-                                   case['labels'], resize, 0 if seam else -1)
+                                   case['labels'], resize)
             for name in total:
                 total[name] += losses[name].item() / args.draws
         cells = [

@@ -1,7 +1,8 @@
 """Write the pseudo masks of a split with a trained stage-1 classifier.
 
     python tools/pseudo_masks.py CONFIG CHECKPOINT --out DIR
-        [--split SPLIT] [--bg-score SCORE] [--save-cam] [--crf]
+        [--split SPLIT] [--bg-score {SCORE,SEED_METRIC_JSON}] [--save-cam]
+        [--crf]
         [--overwrite] [--cfg-options k=v ...] [--launcher {none,pytorch}]
         [--debug]
 
@@ -10,16 +11,16 @@ written atomically into DIR; a rerun skips finished images and removes the
 temporary files of a killed run. DIR/manifest.json records what produced
 the masks (checkpoint SHA-256, background score, CRF, config digest); a
 rerun with other inputs is refused unless --overwrite. The background
-score (in [0, 1]) is --bg-score, else the best one of the seed evaluation
-saved beside the checkpoint (seed_metric.json), else the model's
-test_cfg.bg_score.
+score is --bg-score: a number in [0, 1], or the seed_metric.json of a seed
+evaluation (tools/test.py writes it into its work dir) to take its best
+score; without it, the model's test_cfg.bg_score.
 """
 import argparse
 import os.path as osp
 
 from mmwsss.apis.cli import (add_overwrite_arg, add_runner_args,
-                             load_tool_config, parse_runner_args, run_tool,
-                             unit_interval)
+                             bg_score_arg, load_tool_config,
+                             parse_runner_args, run_tool)
 from mmwsss.apis.stages import make_pseudo_masks
 
 
@@ -36,9 +37,10 @@ def parse_args() -> argparse.Namespace:
         "config's pseudo_mask_dataloader")
     parser.add_argument(
         '--bg-score',
-        type=unit_interval,
+        type=bg_score_arg,
         default=None,
-        help='background score, in [0, 1]')
+        help='background score, in [0, 1], or a seed_metric.json (its best '
+        "score); default: the model's test_cfg.bg_score")
     parser.add_argument(
         '--save-cam', action='store_true', help='also write the CAMs (.npy)')
     parser.add_argument(

@@ -1,18 +1,19 @@
 """Refine stage-1 CAMs into pseudo masks with a trained AffinityNet.
 
     python tools/random_walk.py CONFIG CHECKPOINT [--cams DIR] [--out DIR]
-        [--split SPLIT] [--beta 8] [--logt 6] [--bg-score 0.27]
+        [--split SPLIT] [--beta 8] [--logt 6] [--walk-bg-score 0.27]
         [--overwrite] [--cfg-options k=v ...] [--launcher {none,pytorch}]
         [--debug]
 
 CONFIG is the AffinityNet config; --cams and --out default to its
-``cam_dir`` and ``refined_mask_dir`` keys, --beta, --logt and --bg-score to
-its ``model.test_cfg``. The CAMs are the ``{id}.npy`` files of
-``tools/pseudo_masks.py --save-cam``. Images go one per batch through the
-``pseudo_mask_dataloader``; one VOC palette PNG per image is written
-atomically into the output folder, and a rerun skips finished images;
-the folder's manifest.json (checkpoint SHA-256, CAM folder, parameters,
-config digest) makes a rerun with other inputs fail unless --overwrite.
+``cam_dir`` and ``refined_mask_dir`` keys, --beta, --logt and
+--walk-bg-score to its ``model.test_cfg``. The CAMs are the ``{id}.npy``
+files of ``tools/pseudo_masks.py --save-cam``. Images go one per batch
+through the ``pseudo_mask_dataloader``; one VOC palette PNG per image is
+written atomically into the output folder, and a rerun skips finished
+images; the folder's manifest.json (checkpoint SHA-256, the CAM files'
+SHA-256, parameters, config digest) makes a rerun with other inputs fail
+unless --overwrite.
 """
 import argparse
 import os.path as osp
@@ -46,9 +47,9 @@ def parse_args() -> argparse.Namespace:
         metavar='{0..16}',
         help='number of squarings (default: config)')
     parser.add_argument(
-        '--bg-score',
+        '--walk-bg-score',
         type=unit_interval,
-        help='constant background score (default: config)')
+        help='constant background score of the walk (default: config)')
     parser.add_argument('--work-dir', help='the dir to save logs')
     add_overwrite_arg(parser)
     add_runner_args(parser)
@@ -71,7 +72,7 @@ def main() -> None:
         split=args.split,
         beta=args.beta,
         logt=args.logt,
-        bg_score=args.bg_score,
+        walk_bg_score=args.walk_bg_score,
         overwrite=args.overwrite)
 
 

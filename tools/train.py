@@ -11,6 +11,15 @@ one it stops with an error (a mistyped --work-dir would otherwise train
 from scratch). --resume auto resumes where there is a checkpoint and starts
 from scratch where there is none (e.g. a requeued job). Input errors are
 printed as one line; --debug shows their traceback.
+
+SIGTERM (a scheduler's preemption) or SIGINT (Ctrl-C) during training lets
+the current iteration finish, saves ``iter_N.pth`` (``last_checkpoint``
+names it), logs how to resume and exits with status 128 + the signal: 143
+for SIGTERM, 130 for SIGINT; --resume then continues exactly where it
+stopped (see :class:`~mmwsss.engine.hooks.PreemptionHook`). One run at a
+time per work dir: a run holds ``WORK_DIR/.lock`` (its PID, host and start
+time) and a second one is refused with exit status 1 (see
+:func:`~mmwsss.utils.folder_lock`).
 """
 import argparse
 

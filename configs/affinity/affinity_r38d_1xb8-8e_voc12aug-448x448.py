@@ -36,7 +36,7 @@ model = dict(
     in_index=(0, 1, 2),
     radius=5,
     loss_aff=dict(type='AffinityLoss'),
-    test_cfg=dict(beta=8., logt=6, bg_score=0.27))
+    test_cfg=dict(beta=8., logt=6, walk_bg_score=0.27))
 
 train_pipeline = _base_.load + [
     dict(type='LoadAffinityLabel', label_dir=affinity_label_dir)

@@ -5,4 +5,4 @@ _base_ = './_paper_r38d.py'
 stage1 = dict(config='configs/cam/cam_r38d_1xb8-8e_voc12aug-448x448.py')
 affinity = dict(
     config='configs/affinity/affinity_r38d_1xb8-8e_voc12aug-448x448.py',
-    bg_score=None)
+    walk_bg_score=None)

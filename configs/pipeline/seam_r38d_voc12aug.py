@@ -4,7 +4,7 @@ _base_ = './_paper_r38d.py'
 stage1 = dict(config='configs/seam/seam_r38d_1xb8-8e_voc12aug-448x448.py')
 affinity = dict(
     config='configs/affinity/affinity_r38d_1xb8-8e_voc12aug-448x448.py',
-    bg_score=None)
+    walk_bg_score=None)
 paper = dict(
     seed_mIoU=55.4,
     seg_mIoU_val=64.5,

@@ -8,16 +8,18 @@ from typing import Callable, Optional
 
 import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
-from mmwsss.registry import RUNNERS
-from mmwsss.utils import CheckpointError, busy_cores_warning
+from mmwsss.evaluation import read_best_bg_score
+from mmwsss.utils import (CheckpointError, FolderLockedError,
+                          busy_cores_warning)
 from .config_utils import load_config
 
 #: Errors that report bad input (a missing or invalid file, a bad value or
-#: config key, a refused checkpoint): the tools print them as one line.
+#: config key, a refused checkpoint, a work dir in use): the tools print
+#: them as one line.
 USER_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError,
-               PermissionError, ValueError, KeyError, CheckpointError)
+               PermissionError, ValueError, KeyError, CheckpointError,
+               FolderLockedError)
 
 
 def user_message(error: BaseException) -> str:
@@ -34,11 +36,27 @@ def user_message(error: BaseException) -> str:
     return ' '.join(line.strip() for line in lines) or type(error).__name__
 
 
+#: What mmcv's ``LoadImageFromFile`` asserts of an image file it cannot
+#: decode (``failed to load image: PATH``): a corrupt file, not a bug.
+_UNREADABLE_IMAGE = 'failed to load image: '
+
+
+def _unreadable_image(error: BaseException) -> Optional[str]:
+    """The image file that mmcv could not decode, if ``error`` (raised in
+    the tool or in a data loader worker) says so; else None."""
+    message = user_message(error)
+    if not isinstance(error, AssertionError) or \
+            _UNREADABLE_IMAGE not in message:
+        return None
+    return message.split(_UNREADABLE_IMAGE, 1)[1].strip()
+
+
 def run_tool(main: Callable[[], None]) -> None:
     """Run a tool's ``main``; print a user error without its traceback.
 
-    A user error (:data:`USER_ERRORS`) is printed as ``error: MESSAGE`` on
-    stderr and the tool exits with status 1; with ``--debug`` on the command
+    A user error (:data:`USER_ERRORS`, or an image file that cannot be
+    decoded) is printed as ``error: MESSAGE`` on stderr and the tool exits
+    with status 1; with ``--debug`` on the command
     line the traceback is shown. Other errors keep their traceback.
 
     A distributed run that finishes ends differently: every rank waits for
@@ -65,12 +83,15 @@ def run_tool(main: Callable[[], None]) -> None:
         print(f'warning: {warning}', file=sys.stderr, flush=True)
     try:
         main()
-    except USER_ERRORS as e:
-        if '--debug' in sys.argv[1:]:
+    except (*USER_ERRORS, AssertionError) as e:
+        image = _unreadable_image(e)
+        if '--debug' in sys.argv[1:] or not (isinstance(e, USER_ERRORS)
+                                             or image):
             raise
+        message = f'Cannot decode the image {image}: the file is corrupt ' \
+            'or not an image.' if image else user_message(e)
         print(
-            f'error: {user_message(e)}\n(run with --debug for the '
-            'traceback)',
+            f'error: {message}\n(run with --debug for the traceback)',
             file=sys.stderr)
         sys.exit(1)
     if torch_dist.is_available() and torch_dist.is_initialized():
@@ -106,6 +127,17 @@ def _number(value: str, valid: Callable[[float], bool],
 def unit_interval(value: str) -> float:
     """argparse type: a finite number in [0, 1] (a score, a threshold)."""
     return _number(value, lambda x: 0 <= x <= 1, 'in [0, 1]')
+
+
+def bg_score_arg(value: str) -> float:
+    """argparse type: a background score in [0, 1], or the
+    ``seed_metric.json`` of a seed evaluation (its best score)."""
+    if value.endswith('.json'):
+        try:
+            return read_best_bg_score(value)
+        except (FileNotFoundError, ValueError) as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+    return unit_interval(value)
 
 
 def positive_float(value: str) -> float:
@@ -182,12 +214,6 @@ def load_tool_config(args: argparse.Namespace,
                        args.cfg_options, args.launcher, args.trust_checkpoint)
 
 
-def build_runner(cfg: Config) -> Runner:
-    """The config's own runner type if it names one, else mmengine's."""
-    return RUNNERS.build(cfg) if 'runner_type' in cfg else \
-        Runner.from_cfg(cfg)
-
-
 def folder_arg(value: Optional[str], cfg: Config, key: str) -> str:
     """A folder from the command line, else the config's ``key``.
 
@@ -199,15 +225,3 @@ def folder_arg(value: Optional[str], cfg: Config, key: str) -> str:
         raise SystemExit(f'error: no folder given: pass it on the command '
                          f'line or set {key} in the config.')
     return value
-
-
-def config_section(cfg: Config, key: str):
-    """The config's ``key``, or an error naming the config and the key.
-
-    Raises:
-        KeyError: If the config has no ``key``.
-    """
-    if cfg.get(key) is None:
-        raise KeyError(f'The config {cfg.filename} has no {key}, which this '
-                       'tool needs.')
-    return cfg[key]

@@ -3,9 +3,11 @@ import os.path as osp
 from typing import Optional, Sequence
 
 from mmengine.config import Config
+from mmengine.runner import Runner
 
+from mmwsss.registry import RUNNERS
 from mmwsss.utils import (register_all_modules, setup_launcher,
-                          use_safe_checkpoint_loading)
+                          trust_checkpoints)
 
 #: Metrics that write their summary files into the work dir by default.
 _METRICS_WITH_OUTPUT = ('SeedMetric', )
@@ -28,12 +30,12 @@ def load_config(config: str,
                 trusted_checkpoints: Sequence[str] = ()) -> Config:
     """Load a config the way every tool of mmwsss does.
 
-    Registers all modules (scope ``mmwsss``), installs the safe checkpoint
-    loader (``weights_only=True`` except for ``trusted_checkpoints``),
-    merges ``cfg_options``, sets the work dir (argument > config >
-    ``work_dirs/{config name}``), points the seed metric's summary at the
-    work dir, and prepares the launcher (see
-    :func:`mmwsss.utils.setup_launcher`).
+    Registers all modules (scope ``mmwsss``), trusts the
+    ``trusted_checkpoints`` to name classes to build when loaded (see
+    :func:`mmwsss.utils.verify_checkpoint`), merges ``cfg_options``, sets
+    the work dir (argument > config > ``work_dirs/{config name}``), points
+    the seed metric's summary at the work dir, and prepares the launcher
+    (see :func:`mmwsss.utils.setup_launcher`).
 
     Args:
         config (str): Config file.
@@ -49,7 +51,7 @@ def load_config(config: str,
     if not osp.isfile(config):
         raise FileNotFoundError(f'The config {config} does not exist.')
     register_all_modules(init_default_scope=False)
-    use_safe_checkpoint_loading(trusted_checkpoints)
+    trust_checkpoints(trusted_checkpoints)
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
@@ -63,3 +65,21 @@ def load_config(config: str,
             _default_output_dir(cfg[key], cfg.work_dir)
     setup_launcher(cfg, launcher)
     return cfg
+
+
+def build_runner(cfg: Config) -> Runner:
+    """The config's own runner type if it names one, else mmengine's."""
+    return RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        Runner.from_cfg(cfg)
+
+
+def config_section(cfg: Config, key: str):
+    """The config's ``key``, or an error naming the config and the key.
+
+    Raises:
+        KeyError: If the config has no ``key``.
+    """
+    if cfg.get(key) is None:
+        raise KeyError(f'The config {cfg.filename} has no {key}, which this '
+                       'tool needs.')
+    return cfg[key]

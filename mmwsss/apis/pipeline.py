@@ -13,7 +13,7 @@ them again, with the same result::
     stage1 = dict(config='configs/ppc/...py', cfg_options=dict())
     pseudo_masks = dict(split=None, crf=False)   # None: the config's split
     affinity = dict(config='configs/affinity/...py', cfg_options=dict(),
-                    bg_score=None)                           # or None
+                    walk_bg_score=None)                      # or None
     stage2 = dict(config='configs/seg/...py', cfg_options=dict(),
                   init_backbone_from_stage1=True, tta=False)
     baselines = ['configs/pipeline/...py']                   # or None
@@ -76,7 +76,7 @@ SECTIONS = dict(
     seed=(),
     stage1=('config', 'cfg_options'),
     pseudo_masks=('split', 'crf'),
-    affinity=('config', 'cfg_options', 'bg_score'),
+    affinity=('config', 'cfg_options', 'walk_bg_score'),
     stage2=('config', 'cfg_options', 'init_backbone_from_stage1', 'tta'),
     baselines=(),
     paper=(*(key for key, _, _, _ in RESULTS), 'source'))
@@ -342,7 +342,7 @@ class WSSSPipeline:
             cams,
             refined,
             split=self.split,
-            bg_score=self.cfg.affinity.get('bg_score'),
+            walk_bg_score=self.cfg.affinity.get('walk_bg_score'),
             log_file=ctx.log_file)
         return dict(out_dir=refined, mIoU_train=self.mask_miou(refined))
 

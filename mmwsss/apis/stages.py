@@ -24,7 +24,7 @@ import copy
 import json
 import os
 import os.path as osp
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Dict, Iterator, Optional
 
 import mmcv
@@ -38,19 +38,20 @@ from PIL import Image
 
 from mmwsss.datasets import select_split
 from mmwsss.datasets.transforms import LoadAffinityLabel
+from mmwsss.engine.affinity import (prepare_random_walk,
+                                    write_affinity_labels, write_refined_masks)
 from mmwsss.engine.cam_cache import CAMCache
+from mmwsss.engine.hooks import PreemptionHook
 from mmwsss.engine.pseudo_masks import (prepare_pseudo_masks, resolve_bg_score,
                                         write_pseudo_masks)
-from mmwsss.engine.resumable import file_digest, text_digest
+from mmwsss.engine.resumable import folder_digest, text_digest
 from mmwsss.evaluation import SeedMetric
 from mmwsss.registry import DATASETS, TRANSFORMS
 from mmwsss.utils import (atomic_write_bytes, atomic_write_png,
-                          find_resume_checkpoint, load_model_weights,
-                          remove_temporaries)
+                          file_digest, find_resume_checkpoint, folder_lock,
+                          load_model_weights, remove_temporaries)
 from mmwsss.visualization import seed_figure
-from .affinity import (prepare_random_walk, write_affinity_labels,
-                       write_refined_masks)
-from .cli import build_runner, config_section
+from .config_utils import build_runner, config_section
 from .log_file import also_log_to
 
 
@@ -103,6 +104,11 @@ def _config_digest(cfg: Config, dataloader_cfg: dict) -> str:
             pipeline=dataloader_cfg.dataset.get('pipeline')))
 
 
+#: Where each launcher puts the rank of a process before its Runner starts.
+_RANK_VARIABLES = dict(
+    pytorch='RANK', slurm='SLURM_PROCID', mpi='OMPI_COMM_WORLD_RANK')
+
+
 def train(cfg: Config,
           resume: bool = False,
           amp: bool = False,
@@ -136,15 +142,23 @@ def train(cfg: Config,
         else:
             cfg.optim_wrapper.type = 'BF16OptimWrapper'
     cfg.resume = resume
-    if resume:
-        if int(os.environ.get('RANK', 0)) == 0:
-            remove_temporaries(cfg.work_dir)
-        if cfg.get('load_from') is None:
-            cfg.load_from = find_resume_checkpoint(cfg.work_dir)
-    with _runner(cfg, log_file) as runner:
-        runner.train()
-        return find_resume_checkpoint(cfg.work_dir) \
-            if runner.rank == 0 else None
+    first = int(os.environ.get(
+        _RANK_VARIABLES.get(cfg.get('launcher'), 'RANK'), 0)) == 0
+    with folder_lock(cfg.work_dir) if first else nullcontext():
+        if resume:
+            if first:
+                remove_temporaries(cfg.work_dir)
+            if cfg.get('load_from') is None:
+                cfg.load_from = find_resume_checkpoint(cfg.work_dir)
+        with _runner(cfg, log_file) as runner:
+            preemption = PreemptionHook()
+            runner.register_hook(preemption)
+            try:
+                runner.train()
+            finally:
+                preemption.restore_signal_handlers()
+            return find_resume_checkpoint(cfg.work_dir) \
+                if runner.rank == 0 else None
 
 
 def use_affinity_labels(cfg: Config, label_dir: str) -> None:
@@ -330,17 +344,6 @@ def draw_seed_figure(cfg: Config,
     return out_file
 
 
-def _seed_bg_score(checkpoint: str) -> Optional[float]:
-    """The best background score of the seed evaluation saved next to the
-    checkpoint (``seed_metric.json``), or None without one."""
-    summary = osp.join(
-        osp.dirname(osp.abspath(checkpoint)), 'seed_metric.json')
-    if not osp.isfile(summary):
-        return None
-    with open(summary) as f:
-        return float(json.load(f)['bg_score'])
-
-
 def make_pseudo_masks(cfg: Config,
                       checkpoint: str,
                       out_dir: str,
@@ -366,9 +369,9 @@ def make_pseudo_masks(cfg: Config,
         split (str, optional): A named split of the dataset (see
             :func:`~mmwsss.datasets.select_split`). Defaults to None: the
             ``pseudo_mask_dataloader``'s own ``ann_file``.
-        bg_score (float, optional): Background score in [0, 1]; None: the
-            best one of the seed evaluation saved beside the checkpoint
-            (``seed_metric.json``), else the model's ``test_cfg.bg_score``.
+        bg_score (float, optional): Background score in [0, 1] (e.g. the
+            best one of :func:`evaluate_seeds`); None: the model's
+            ``test_cfg.bg_score``.
         save_cam (bool): Also write the CAMs. Defaults to False.
         crf (bool): Refine with a dense CRF. Defaults to False.
         overwrite (bool): Replace the masks of other inputs. Defaults to
@@ -391,8 +394,7 @@ def make_pseudo_masks(cfg: Config,
     with _runner(cfg, log_file) as runner:
         load_model_weights(runner.model, checkpoint)
         model = getattr(runner.model, 'module', runner.model)
-        bg_score, source = resolve_bg_score(bg_score,
-                                            _seed_bg_score(checkpoint), model)
+        bg_score, source = resolve_bg_score(bg_score, None, model)
         print_log(
             f'Background score {bg_score:.2f} (from {source})',
             logger='current')
@@ -445,7 +447,7 @@ def make_affinity_labels(cfg: Config,
                          log_file: Optional[str] = None) -> int:
     """Write the affinity labels of a split from its stage-1 CAMs.
 
-    See :func:`~mmwsss.apis.affinity.write_affinity_labels`; the images and
+    See :func:`~mmwsss.engine.affinity.write_affinity_labels`; the images and
     their labels come from the config's ``pseudo_mask_dataloader``.
 
     Args:
@@ -480,7 +482,7 @@ def make_affinity_labels(cfg: Config,
             low_alpha=low_alpha,
             high_alpha=high_alpha,
             crf=dict() if crf else None,
-            manifest=dict(cams=osp.abspath(cam_dir)),
+            manifest=dict(cams_sha256=folder_digest(cam_dir)),
             overwrite=overwrite)
         print_log(
             f'Wrote {count} affinity labels of {split or "the split"} into '
@@ -497,7 +499,7 @@ def refine_masks(cfg: Config,
                  split: Optional[str] = None,
                  beta: Optional[float] = None,
                  logt: Optional[int] = None,
-                 bg_score: Optional[float] = None,
+                 walk_bg_score: Optional[float] = None,
                  overwrite: bool = False,
                  log_file: Optional[str] = None) -> int:
     """Refine the CAMs of a split into pseudo masks by the random walk.
@@ -505,7 +507,7 @@ def refine_masks(cfg: Config,
     One image per batch through the config's ``pseudo_mask_dataloader``;
     one VOC palette PNG per image, written atomically, finished images
     skipped, the masks of other inputs refused unless ``overwrite`` (see
-    :func:`~mmwsss.apis.affinity.prepare_random_walk`).
+    :func:`~mmwsss.engine.affinity.prepare_random_walk`).
 
     Args:
         cfg (Config): The prepared AffinityNet config.
@@ -516,7 +518,7 @@ def refine_masks(cfg: Config,
             None: the ``pseudo_mask_dataloader``'s own.
         beta (float, optional): Affinity exponent; None: the config's
             ``model.test_cfg``. So are ``logt`` (number of squarings) and
-            ``bg_score`` (constant background score).
+            ``walk_bg_score`` (constant background score).
         overwrite (bool): Replace the masks of other inputs. Defaults to
             False.
         log_file (str, optional): Also log into this file.
@@ -526,19 +528,20 @@ def refine_masks(cfg: Config,
     """
     cfg = copy.deepcopy(cfg)
     test_cfg = cfg.model.setdefault('test_cfg', {})
-    for key, value in dict(beta=beta, logt=logt, bg_score=bg_score).items():
+    for key, value in dict(
+            beta=beta, logt=logt, walk_bg_score=walk_bg_score).items():
         if value is not None:
             test_cfg[key] = value
     dataloader_cfg = config_section(cfg, 'pseudo_mask_dataloader')
     select_split(dataloader_cfg.dataset, split)
     with _runner(cfg, log_file) as runner:
         load_model_weights(runner.model, checkpoint)
-        palette, dataloader = prepare_random_walk(
+        folder, dataloader = prepare_random_walk(
             dataloader_cfg,
             out_dir,
             manifest=dict(
                 checkpoint_sha256=file_digest(checkpoint),
-                cams=osp.abspath(cam_dir),
+                cams_sha256=folder_digest(cam_dir),
                 config_sha256=_config_digest(cfg, dataloader_cfg)),
             overwrite=overwrite)
         if dataloader is None:
@@ -547,8 +550,7 @@ def refine_masks(cfg: Config,
                 f'{out_dir}.',
                 logger='current')
             return 0
-        count = write_refined_masks(runner.model, dataloader, cam_dir, out_dir,
-                                    palette)
+        count = write_refined_masks(runner.model, dataloader, cam_dir, folder)
         print_log(
             f'Wrote {count} refined masks into {out_dir}', logger='current')
     return count

@@ -3,7 +3,7 @@ import glob
 import io
 import os
 import os.path as osp
-from typing import Any, Dict
+from typing import Any, Dict, Union
 
 import numpy as np
 import torch
@@ -61,24 +61,21 @@ class CAMCache:
         write_labelled_cams(self.path(sample.img_id), sample, torch.float32)
 
     def load(self, sample: WSSSDataSample) -> WSSSDataSample:
-        """Give ``sample`` (``img_id``, ``gt_label``) its cached CAMs as
-        ``pred_cam``, the unlabelled classes' maps zero.
+        """Give ``sample`` its cached CAMs (:func:`load_cams`)."""
+        return load_cams(self.folder, sample)
 
-        Raises:
-            ValueError: If the file's classes are not the image's labelled
-                classes.
-        """
-        path = self.path(sample.img_id)
-        cam = torch.from_numpy(np.load(path))
-        present = torch.nonzero(sample.gt_label).flatten()
-        if cam.ndim != 3 or len(cam) != len(present):
-            raise ValueError(f'{path} holds CAMs of shape {tuple(cam.shape)}, '
-                             f'not of the {len(present)} labelled classes of '
-                             f'{sample.img_id}.')
-        full = cam.new_zeros(len(sample.gt_label), *cam.shape[1:])
-        full[present] = cam
-        sample.pred_cam = PixelData(data=full)
-        return sample
+
+def load_cams(folder: str, sample: WSSSDataSample) -> WSSSDataSample:
+    """Give ``sample`` (``img_id``, ``gt_label``) the CAMs of its labelled
+    classes read from ``folder`` (:func:`read_labelled_cams`) as
+    ``pred_cam``, the unlabelled classes' maps zero."""
+    cam = torch.from_numpy(
+        read_labelled_cams(folder, sample.img_id, sample.gt_label.cpu()))
+    present = torch.nonzero(sample.gt_label.cpu()).flatten()
+    full = cam.new_zeros(len(sample.gt_label), *cam.shape[1:])
+    full[present] = cam
+    sample.pred_cam = PixelData(data=full)
+    return sample
 
 
 def write_labelled_cams(path: str, sample: WSSSDataSample,
@@ -90,3 +87,34 @@ def write_labelled_cams(path: str, sample: WSSSDataSample,
     buffer = io.BytesIO()
     np.save(buffer, cam[present].to(dtype).cpu().numpy())
     atomic_write_bytes(path, buffer.getvalue())
+
+
+def read_labelled_cams(folder: str, img_id: str,
+                       label: Union[np.ndarray, torch.Tensor]) -> np.ndarray:
+    """Read the CAMs ``{img_id}.npy`` of an image's labelled classes, as
+    :func:`write_labelled_cams` wrote them (the pseudo-mask tool's
+    ``--save-cam``, or a :class:`CAMCache`).
+
+    Args:
+        folder (str): Folder of the CAMs.
+        img_id (str): Image id (must stay inside ``folder``).
+        label (np.ndarray | Tensor): ``(C,)`` multi-hot image label.
+
+    Returns:
+        np.ndarray: ``(K, H, W)`` float32 CAMs of the K labelled classes.
+
+    Raises:
+        FileNotFoundError: If the file does not exist.
+        ValueError: If it does not hold the maps of the labelled classes.
+    """
+    path = safe_join(folder, img_id, '.npy')
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'The CAMs {path} do not exist: write them with '
+            'tools/pseudo_masks.py --save-cam.')
+    cams = np.load(path, allow_pickle=False)
+    num = int(np.count_nonzero(np.asarray(label)))
+    if cams.ndim != 3 or cams.shape[0] != num:
+        raise ValueError(f'{path} holds CAMs of shape {cams.shape}, not of '
+                         f'the {num} labelled classes of {img_id}.')
+    return cams.astype(np.float32)

@@ -1,7 +1,5 @@
 """Writing pseudo masks (and raw CAMs) from a stage-1 classifier."""
-import io
 import math
-import os.path as osp
 from typing import (Any, Dict, Iterable, List, Optional, Sequence, Tuple,
                     Union)
 
@@ -9,16 +7,15 @@ import mmcv
 import numpy as np
 import torch
 from mmengine.dist import get_dist_info
-from PIL import Image
 from torch.utils.data import DataLoader
 
-from mmwsss.models.utils import dense_crf, seeds_from_cam
+from mmwsss.models.utils import dense_crf
 from mmwsss.registry import DATASETS
-from mmwsss.structures import WSSSDataSample
-from mmwsss.utils import atomic_write_bytes, safe_join
+from mmwsss.structures import (WSSSDataSample, argmax_background,
+                               labels_from_index, stack_background)
 from .cam_cache import CAMCache, write_labelled_cams
-from .resumable import (claim_output_folder, predict_with_progress,
-                        unfinished_dataloader)
+from .mask_folder import MaskFolder
+from .resumable import predict_with_progress
 
 
 def resolve_bg_score(bg_score: Union[float, str, None],
@@ -49,37 +46,14 @@ def resolve_bg_score(bg_score: Union[float, str, None],
     return float(model.test_cfg.bg_score), 'the model\'s test_cfg'
 
 
-def encode_palette_png(mask: np.ndarray, palette: List[List[int]]) -> bytes:
-    """Encode a ``(H, W)`` uint8 label map as a palette PNG.
-
-    Args:
-        mask (np.ndarray): Labels (0 = background, 255 = ignored).
-        palette (list[list[int]]): RGB colour of each class index.
-
-    Returns:
-        bytes: The PNG file.
-    """
-    flat = np.zeros((256, 3), np.uint8)
-    flat[:len(palette)] = palette
-    flat[255] = (224, 224, 192)
-    img = Image.frombytes('P', mask.shape[::-1],
-                          np.ascontiguousarray(mask, np.uint8).tobytes())
-    img.putpalette(flat.ravel().tolist())
-    buffer = io.BytesIO()
-    img.save(buffer, format='PNG')
-    return buffer.getvalue()
-
-
-class PseudoMaskWriter:
+class PseudoMaskWriter(MaskFolder):
     """Turn predicted CAMs into pseudo-mask files, atomically.
 
     For an image ``{id}`` it writes ``{id}.png`` (VOC palette, labels 0..C
     drawn only from the image's classes and background) and, with
     ``save_cam``, ``{id}.npy``: float16 CAMs ``(K, H, W)`` of the image's K
     labelled classes, in increasing class order (the order of the non-zero
-    entries of its image label). Each file is written to a temporary name and
-    renamed, so an interrupted run never leaves a partial file, and
-    :meth:`done` tells which images a rerun can skip.
+    entries of its image label), through :class:`MaskFolder`.
 
     Args:
         out_dir (str): Output folder.
@@ -101,47 +75,31 @@ class PseudoMaskWriter:
             raise ValueError(f'The background score must be a number in '
                              f'[0, 1] (CAMs are normalised to it), got '
                              f'{bg_score!r}.')
-        self.out_dir = out_dir
-        self.palette = palette
+        super().__init__(out_dir, palette, ('.npy', ) if save_cam else ())
         self.bg_score = bg_score
         self.save_cam = save_cam
         self.crf = crf
-
-    def paths(self, img_id: str) -> Dict[str, str]:
-        """Output files of ``img_id`` (inside ``out_dir``)."""
-        paths = dict(mask=safe_join(self.out_dir, img_id, '.png'))
-        if self.save_cam:
-            paths['cam'] = safe_join(self.out_dir, img_id, '.npy')
-        return paths
-
-    def done(self, img_id: str) -> bool:
-        """Whether every output of ``img_id`` exists (a finished image)."""
-        return all(osp.isfile(p) for p in self.paths(img_id).values())
 
     def seeds(self, sample: WSSSDataSample) -> np.ndarray:
         """The ``(H, W)`` uint8 seed of a predicted sample."""
         cam = sample.pred_cam.data.float()
         if self.crf is None:
-            return seeds_from_cam(cam, self.bg_score).byte().cpu().numpy()
+            return argmax_background(cam,
+                                     self.bg_score).byte().cpu().numpy()
         present = torch.nonzero(sample.gt_label.cpu()).flatten()
-        probs = torch.cat([
-            torch.full_like(cam[:1], self.bg_score),
-            cam[present.to(cam.device)]
-        ]).cpu().numpy()
+        probs = stack_background(cam[present.to(cam.device)],
+                                 self.bg_score).cpu().numpy()
         probs = probs / np.maximum(probs.sum(0, keepdims=True), 1e-5)
         image = mmcv.imread(sample.img_path, channel_order='rgb')
         refined = dense_crf(image, probs, **self.crf).argmax(0)
-        labels = np.concatenate([[0], present.numpy() + 1])
-        return labels[refined].astype(np.uint8)
+        return labels_from_index(refined, present.numpy()).astype(np.uint8)
 
     def __call__(self, sample: WSSSDataSample) -> None:
         """Write the outputs of one predicted sample."""
-        paths = self.paths(sample.img_id)
-        atomic_write_bytes(
-            paths['mask'],
-            encode_palette_png(self.seeds(sample), self.palette))
+        self.write(sample.img_id, self.seeds(sample))
         if self.save_cam:
-            write_labelled_cams(paths['cam'], sample, torch.float16)
+            write_labelled_cams(
+                self.path(sample.img_id, '.npy'), sample, torch.float16)
 
 
 def prepare_pseudo_masks(
@@ -159,9 +117,9 @@ def prepare_pseudo_masks(
 
     With a ``manifest`` (what produces the masks: checkpoint digest, config
     digest...; the background score and CRF options are added), the folder
-    is claimed with :func:`~mmwsss.engine.resumable.claim_output_folder`: the
-    temporary files of a killed run are removed, and the masks of other
-    inputs are refused, or with ``overwrite`` all written again.
+    is claimed (:meth:`MaskFolder.claim`): the temporary files of a killed
+    run are removed, and the masks of other inputs are refused, or with
+    ``overwrite`` all written again.
 
     Args:
         dataloader_cfg (dict): Dataloader config (e.g. the config's
@@ -188,15 +146,13 @@ def prepare_pseudo_masks(
     dataset = DATASETS.build(dataloader_cfg['dataset'])
     writer = PseudoMaskWriter(out_dir, dataset.metainfo['palette'], bg_score,
                               save_cam, crf)
-    done = writer.done
-    if manifest is not None and not claim_output_folder(
-            out_dir, dict(manifest, bg_score=bg_score, crf=crf), overwrite):
-        done = lambda img_id: False  # noqa: E731
+    if manifest is not None:
+        writer.claim(dict(manifest, bg_score=bg_score, crf=crf), overwrite)
     cached: List[WSSSDataSample] = []
     if cache is not None:
         for i in range(len(dataset)):
             info = dataset.get_data_info(i)
-            if cache.has(info['img_id']) and not done(info['img_id']):
+            if cache.has(info['img_id']) and not writer.done(info['img_id']):
                 sample = WSSSDataSample(
                     metainfo=dict(
                         img_id=info['img_id'], img_path=info['img_path']))
@@ -205,11 +161,9 @@ def prepare_pseudo_masks(
                 cached.append(sample)
         rank, world_size = get_dist_info()
         cached = cached[rank::world_size]
-        to_infer = lambda img_id: done(img_id) or cache.has(  # noqa: E731
-            img_id)
-    else:
-        to_infer = done
-    return (writer, unfinished_dataloader(dataloader_cfg, dataset, to_infer),
+    return (writer,
+            writer.unfinished(dataloader_cfg, dataset,
+                              cache.has if cache is not None else None),
             cached)
 
 

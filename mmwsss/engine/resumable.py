@@ -10,30 +10,40 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from mmengine.dataset import BaseDataset
 from mmengine.dist import barrier, get_rank
+from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
 from mmwsss.structures import WSSSDataSample
-from mmwsss.utils import atomic_write_bytes, remove_temporaries
+from mmwsss.utils import atomic_write_bytes, file_digest, remove_temporaries
+from mmwsss.utils.signals import SignalCatcher, shield_workers
 
 #: The file of an output folder that records what produced its outputs.
 MANIFEST = 'manifest.json'
-
-
-def file_digest(path: str) -> str:
-    """The SHA-256 of a file (e.g. a checkpoint), in hexadecimal."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def text_digest(value: Any) -> str:
     """The SHA-256 of a value's JSON (e.g. a config section)."""
     text = json.dumps(value, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def folder_digest(folder: str, suffix: str = '.npy') -> str:
+    """The SHA-256 of the ``*{suffix}`` files of a folder, names and
+    contents (e.g. the CAMs that affinity labels or a random walk are made
+    from), so that a rerun after the folder changed is told apart.
+
+    Raises:
+        FileNotFoundError: If ``folder`` does not exist.
+    """
+    if not osp.isdir(folder):
+        raise FileNotFoundError(f'The folder {folder} does not exist.')
+    names = sorted(
+        name for name in os.listdir(folder)
+        if name.endswith(suffix) and not name.startswith('.'))
+    return text_digest(
+        [[name, file_digest(osp.join(folder, name))] for name in names])
 
 
 def _has_outputs(folder: str) -> bool:
@@ -161,6 +171,13 @@ def predict_with_progress(
     """Yield ``predict(batch)``'s samples of every batch, with a progress bar
     (images/s) on rank 0 over this rank's share of the images.
 
+    SIGTERM (preemption) and SIGINT (Ctrl-C) stop the job between images:
+    the sample in hand is finished (the caller has written it when it asks
+    for the next one), then one line is logged and the process exits with
+    status ``128 + signal``; a rerun of the same command skips the finished
+    images. The data loader's workers ignore these signals
+    (:func:`~mmwsss.utils.signals.shield_workers`).
+
     Args:
         dataloader (Iterable): Batches (its sampler shards across ranks).
         predict (Callable): Maps a batch to its predicted data samples.
@@ -171,10 +188,23 @@ def predict_with_progress(
     total = len(getattr(dataloader, 'sampler', dataloader))
     bar = ProgressBar(
         total, file=sys.stdout) if get_rank() == 0 and total else None
-    for batch in dataloader:
-        for sample in predict(batch):
-            yield sample
-            if bar is not None:
-                bar.update()
+    done = 0
+    with SignalCatcher() as catcher:
+        shield_workers(dataloader, catcher.signals)
+        for batch in dataloader:
+            for sample in predict(batch):
+                yield sample
+                done += 1
+                if bar is not None:
+                    bar.update()
+                if catcher.received is not None:
+                    if bar is not None:
+                        bar.file.write('\n')
+                    print_log(
+                        f'Stopped by {catcher.received.name} after {done} '
+                        'images; the finished ones are kept: rerun the same '
+                        'command to finish.',
+                        logger='current')
+                    raise SystemExit(128 + catcher.received)
     if bar is not None:
         bar.file.write('\n')

@@ -75,3 +75,28 @@ class CAMLayout:
         if not self.has_background:
             raise ValueError('These maps have no background channel '
                              '(bg_index=None)')
+
+
+def required_bg_index(bg_index: Optional[int], part: str) -> int:
+    """The ``bg_index`` of a part that reads the background channel of the
+    CAMs (PCM, ECR, the saliency loss, the contrast plug-in).
+
+    A classifier gives the parts it builds its own ``bg_index``; a part
+    built alone takes it from its config.
+
+    Args:
+        bg_index (int, optional): 0 or -1.
+        part (str): The part's name, for the message.
+
+    Returns:
+        int: ``bg_index``.
+
+    Raises:
+        ValueError: If ``bg_index`` is None, or not 0 or -1.
+    """
+    if bg_index is None:
+        raise ValueError(f'{part} needs bg_index, the background channel of '
+                         'the CAMs (0 or -1): a classifier gives the parts '
+                         f'it builds its own; give it to a {part} built '
+                         'alone.')
+    return CAMLayout(bg_index).bg_index

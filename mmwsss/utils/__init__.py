@@ -1,12 +1,15 @@
 from .amp import bfloat16_autocast, cpu_has_fast_bfloat16
 from .checkpoint import (CheckpointError, find_resume_checkpoint,
                          fit_state_dict, is_complete_checkpoint,
-                         load_model_weights, use_safe_checkpoint_loading)
+                         load_model_weights, read_checkpoint,
+                         trust_checkpoints, verify_checkpoint)
 from .cores import (available_cores, busy_cores_warning, split_cores,
                     use_cores)
 from .dist import setup_launcher
 from .io import (AtomicLocalBackend, atomic_open, atomic_write_bytes,
-                 atomic_write_png, remove_temporaries, safe_join)
+                 atomic_write_png, checksum_path, file_digest,
+                 remove_temporaries, safe_join)
+from .lock import FolderLockedError, folder_lock
 from .options import check_option_keys
 from .set_env import register_all_modules
 
@@ -14,9 +17,11 @@ __all__ = [
     'AtomicLocalBackend', 'CheckpointError', 'atomic_open',
     'atomic_write_bytes', 'atomic_write_png', 'available_cores',
     'bfloat16_autocast', 'busy_cores_warning', 'check_option_keys',
-    'cpu_has_fast_bfloat16',
-    'find_resume_checkpoint', 'fit_state_dict', 'is_complete_checkpoint',
-    'load_model_weights', 'register_all_modules', 'remove_temporaries',
-    'safe_join', 'setup_launcher', 'split_cores', 'use_cores',
-    'use_safe_checkpoint_loading'
+    'checksum_path', 'file_digest',
+    'cpu_has_fast_bfloat16', 'FolderLockedError',
+    'find_resume_checkpoint', 'fit_state_dict', 'folder_lock',
+    'is_complete_checkpoint',
+    'load_model_weights', 'read_checkpoint', 'register_all_modules',
+    'remove_temporaries', 'safe_join', 'setup_launcher', 'split_cores',
+    'trust_checkpoints', 'use_cores', 'verify_checkpoint'
 ]

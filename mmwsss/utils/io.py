@@ -6,8 +6,10 @@ never leaves a half-written file under its final name, and every path built
 from a name read from a file (an image id in a split list) goes through
 :func:`safe_join` so that no tool reads or writes outside the folder it was
 given. Training checkpoints are written the same way through the file
-backend ``'atomic_local'`` (:class:`AtomicLocalBackend`).
+backend ``'atomic_local'`` (:class:`AtomicLocalBackend`), each with a
+checksum file beside it (:func:`write_checksum`).
 """
+import hashlib
 import os
 import os.path as osp
 import re
@@ -112,6 +114,34 @@ def atomic_write_bytes(path: PathLike, data: bytes) -> None:
         f.write(data)
 
 
+def file_digest(path: PathLike) -> str:
+    """The SHA-256 of a file (e.g. a checkpoint), in hexadecimal."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def checksum_path(path: PathLike) -> str:
+    """The checksum file of ``path``: ``path + '.sha256'``."""
+    return f'{path}.sha256'
+
+
+def write_checksum(path: PathLike, data: bytes) -> None:
+    """Write the SHA-256 of ``data``, the bytes of ``path``, beside it.
+
+    The file :func:`checksum_path` is written atomically in the format of
+    ``sha256sum`` (``sha256sum -c epoch_3.pth.sha256`` checks it).
+
+    Args:
+        path (str | PathLike): The file whose bytes are ``data``.
+        data (bytes): Its content.
+    """
+    line = f'{hashlib.sha256(data).hexdigest()}  {osp.basename(path)}\n'
+    atomic_write_bytes(checksum_path(path), line.encode())
+
+
 def atomic_write_png(path: PathLike, image: np.ndarray) -> None:
     """Write an RGB (or gray) uint8 picture as a PNG, atomically.
 
@@ -162,10 +192,14 @@ class AtomicLocalBackend(LocalBackend):
     during the write (``max_keep_ckpts=1``) loses every checkpoint. Here
 
     - :meth:`put` writes through :func:`atomic_open` (temporary file, fsync,
-      rename): a checkpoint file is always complete;
-    - :meth:`remove` only marks the file; the marked files are removed after
-      the next :meth:`put` has completed, i.e. once the new checkpoint is
-      complete (mmengine then moves ``last_checkpoint`` to it).
+      rename): a checkpoint file is always complete; a checkpoint
+      (``*.pth``) gets its checksum file (:func:`write_checksum`) after it,
+      before mmengine moves ``last_checkpoint`` to it, and never keeps the
+      checksum of the file it replaces;
+    - :meth:`remove` only marks the file; the marked files (and their
+      checksum files) are removed after the next :meth:`put` has completed,
+      i.e. once the new checkpoint is complete (mmengine then moves
+      ``last_checkpoint`` to it).
     """
 
     #: Files to remove after the next complete write (all instances: the
@@ -173,18 +207,26 @@ class AtomicLocalBackend(LocalBackend):
     _outdated: ClassVar[List[str]] = []
 
     def put(self, obj: bytes, filepath: PathLike) -> None:
-        """Write ``obj`` atomically, then remove the outdated files."""
+        """Write ``obj`` atomically (with its checksum if it is a
+        checkpoint), then remove the outdated files."""
+        checkpoint = str(filepath).endswith('.pth')
+        if checkpoint and osp.isfile(checksum_path(filepath)):
+            os.remove(checksum_path(filepath))
         atomic_write_bytes(filepath, obj)
+        if checkpoint:
+            write_checksum(filepath, obj)
         self.remove_outdated(filepath)
 
     def remove_outdated(self, written: PathLike) -> None:
-        """Remove the files marked by :meth:`remove`, except ``written``."""
+        """Remove the files marked by :meth:`remove` and their checksum
+        files, except ``written``."""
         written = osp.abspath(written)
         outdated = [p for p in self._outdated if osp.abspath(p) != written]
         self._outdated.clear()
         for path in outdated:
-            if osp.isfile(path):
-                os.remove(path)
+            for name in (path, checksum_path(path)):
+                if osp.isfile(name):
+                    os.remove(name)
 
     def put_text(self,
                  obj: str,

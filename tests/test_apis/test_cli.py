@@ -6,13 +6,11 @@ import sys
 import pytest
 import torch.distributed as torch_dist
 from mmengine.config import Config
-from mmengine.runner import Runner
 
-from mmwsss.apis.cli import (add_runner_args, build_runner, config_section,
-                             folder_arg, load_tool_config, parse_runner_args,
+from mmwsss.apis.cli import (add_runner_args, bg_score_arg, folder_arg,
+                             load_tool_config, parse_runner_args,
                              positive_float, run_tool, unit_interval,
                              user_message)
-from mmwsss.registry import RUNNERS
 
 
 def _parser():
@@ -43,23 +41,6 @@ def test_runner_args_and_local_rank(monkeypatch, tmp_path):
     assert os.environ['LOCAL_RANK'] == '0'
 
 
-def test_build_runner_honours_runner_type(monkeypatch):
-    built = []
-
-    @RUNNERS.register_module(force=True)
-    class _RecordingRunner:
-
-        @classmethod
-        def from_cfg(cls, cfg):
-            built.append(cfg)
-            return cls()
-
-    monkeypatch.setattr(Runner, 'from_cfg', lambda cfg: 'mmengine')
-    assert build_runner(Config(dict(a=1))) == 'mmengine'
-    runner = build_runner(Config(dict(runner_type='_RecordingRunner')))
-    assert isinstance(runner, _RecordingRunner) and len(built) == 1
-
-
 def test_folders():
     cfg = Config(dict(cam_dir='cams'))
     assert folder_arg('given', cfg, 'cam_dir') == 'given'
@@ -68,7 +49,7 @@ def test_folders():
         folder_arg(None, cfg, 'refined_mask_dir')
 
 
-def test_number_arguments_and_config_sections(tmp_path):
+def test_number_arguments():
     assert unit_interval('0.25') == 0.25 and positive_float('8') == 8.
     for bad in ('2.0', '-1', 'nan', 'inf', 'x'):
         with pytest.raises(argparse.ArgumentTypeError, match=r'\[0, 1\]'):
@@ -76,12 +57,20 @@ def test_number_arguments_and_config_sections(tmp_path):
     for bad in ('0', '-3', 'nan'):
         with pytest.raises(argparse.ArgumentTypeError, match='> 0'):
             positive_float(bad)
-    (tmp_path / 'cfg.py').write_text('a = dict(b=1)\nc = None\n')
-    cfg = Config.fromfile(str(tmp_path / 'cfg.py'))
-    assert config_section(cfg, 'a') == dict(b=1)
-    for key in ('c', 'missing'):
-        with pytest.raises(KeyError, match=f'cfg.py has no {key}'):
-            config_section(cfg, key)
+
+
+def test_background_score_from_a_number_or_a_seed_evaluation(tmp_path):
+    assert bg_score_arg('0.3') == 0.3
+    summary = tmp_path / 'seed_metric.json'
+    summary.write_text('{"mIoU": 41.5, "bg_score": 0.27}')
+    assert bg_score_arg(str(summary)) == 0.27
+    summary.write_text('{"mIoU": 41.5}')
+    with pytest.raises(argparse.ArgumentTypeError, match='no number bg_sc'):
+        bg_score_arg(str(summary))
+    with pytest.raises(argparse.ArgumentTypeError, match='does not exist'):
+        bg_score_arg(str(tmp_path / 'missing.json'))
+    with pytest.raises(argparse.ArgumentTypeError, match=r'\[0, 1\]'):
+        bg_score_arg('1.5')
 
 
 def test_user_message_of_a_worker_error():

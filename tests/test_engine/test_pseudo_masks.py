@@ -9,8 +9,7 @@ import torch
 from mmengine.structures import PixelData
 from PIL import Image
 
-from mmwsss.engine.pseudo_masks import (PseudoMaskWriter, encode_palette_png,
-                                        resolve_bg_score)
+from mmwsss.engine.pseudo_masks import PseudoMaskWriter, resolve_bg_score
 from mmwsss.engine.resumable import claim_output_folder
 from mmwsss.structures import WSSSDataSample
 
@@ -25,16 +24,6 @@ def _sample(img_id, label, seed=0, h=12, w=16):
     s.gt_label = torch.tensor(label, dtype=torch.float32)
     s.pred_cam = PixelData(data=cam)
     return s
-
-
-def test_palette_png_round_trip(tmp_path):
-    mask = np.array([[0, 1, 255], [4, 2, 3]], np.uint8)
-    path = tmp_path / 'm.png'
-    path.write_bytes(encode_palette_png(mask, PALETTE))
-    with Image.open(path) as img:
-        assert img.mode == 'P'
-        assert (np.asarray(img) == mask).all()
-        assert img.getpalette()[3:6] == [128, 0, 0]
 
 
 def test_masks_hold_only_image_classes_and_background(tmp_path):

@@ -1,4 +1,9 @@
-from mmwsss.engine.resumable import (predict_with_progress,
+import os
+import signal
+
+import pytest
+
+from mmwsss.engine.resumable import (folder_digest, predict_with_progress,
                                      unfinished_dataloader)
 from mmwsss.registry import DATASETS
 
@@ -37,3 +42,45 @@ def test_every_prediction_is_yielded_in_order():
     batches = [['a', 'b'], ['c']]
     out = list(predict_with_progress(batches, lambda b: [x * 2 for x in b]))
     assert out == ['aa', 'bb', 'cc']
+
+
+@pytest.mark.parametrize('name', ['SIGTERM', 'SIGINT'])
+def test_a_signal_stops_between_images(name):
+    """The sample in hand is finished (written by the caller), then the job
+    stops with 128 + signal; the handlers are given back."""
+    signum = signal.Signals[name]
+    previous = signal.getsignal(signum)
+
+    def predict(batch):
+        if batch == ['c', 'd']:  # the scheduler's signal, mid-job
+            os.kill(os.getpid(), signum)
+        return batch
+
+    written = []
+    with pytest.raises(SystemExit) as stop:
+        for sample in predict_with_progress([['a', 'b'], ['c', 'd'], ['e']],
+                                            predict):
+            written.append(sample)
+    assert stop.value.code == 128 + signum
+    assert written == ['a', 'b', 'c']  # 'c' in hand: finished, then stopped
+    assert signal.getsignal(signum) is previous
+
+
+def test_folder_digest_follows_names_and_contents(tmp_path):
+    folder = tmp_path / 'cams'
+    folder.mkdir()
+    (folder / 'a.npy').write_bytes(b'1')
+    (folder / 'b.npy').write_bytes(b'2')
+    (folder / 'a.png').write_bytes(b'mask')
+    first = folder_digest(str(folder))
+    (folder / 'a.png').write_bytes(b'other mask')  # not a CAM
+    (folder / '.c.npy.x1y2.tmp').write_bytes(b'3')  # a killed write
+    assert folder_digest(str(folder)) == first
+    (folder / 'b.npy').write_bytes(b'3')
+    assert folder_digest(str(folder)) != first
+    (folder / 'b.npy').write_bytes(b'2')
+    assert folder_digest(str(folder)) == first
+    (folder / 'b.npy').rename(folder / 'c.npy')
+    assert folder_digest(str(folder)) != first
+    with pytest.raises(FileNotFoundError, match='missing does not exist'):
+        folder_digest(str(tmp_path / 'missing'))

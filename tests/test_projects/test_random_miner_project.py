@@ -19,6 +19,7 @@ def test_config_builds_the_project_miner(monkeypatch):
     cfg = Config.fromfile(CONFIG)  # runs custom_imports
     assert 'random_miner' in sys.modules
     model = MODELS.build(cfg.model)
+    assert model.contrast.bg_index == model.bg_index == 0  # SEAM's, given
     intra = model.contrast.losses[2]
     assert type(intra.prototype_miner).__name__ == 'RandomPrototypeMiner'
     # the rest of the plug-in is mmwsss's
@@ -29,7 +30,7 @@ def test_config_builds_the_project_miner(monkeypatch):
     cams = [torch.rand(2, 21, 4, 4) for _ in range(2)]
     labels = torch.zeros(2, 20)
     labels[0, 3] = labels[1, 7] = 1
-    losses = model.contrast.loss_by_proj(projs, cams, labels, 0)
+    losses = model.contrast.loss_by_proj(projs, cams, labels)
     assert torch.isfinite(losses['loss_intra'])
     losses['loss_intra'].backward()
     assert projs[0].grad.abs().sum() > 0

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from mmwsss.structures import CAMLayout
+from mmwsss.structures import CAMLayout, required_bg_index
 
 
 def _maps(bg_first: bool) -> tuple:
@@ -58,3 +58,11 @@ def test_no_background():
 def test_bad_index(bg_index):
     with pytest.raises(ValueError, match='bg_index must be None, 0 or -1'):
         CAMLayout(bg_index)
+
+
+def test_a_part_requires_a_background_channel():
+    assert required_bg_index(-1, 'PCMHead') == -1
+    with pytest.raises(ValueError, match='PCMHead needs bg_index'):
+        required_bg_index(None, 'PCMHead')
+    with pytest.raises(ValueError, match='bg_index must be None, 0 or -1'):
+        required_bg_index(1, 'PCMHead')

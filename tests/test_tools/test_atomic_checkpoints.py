@@ -1,14 +1,18 @@
-"""A training process killed while it writes a checkpoint loses nothing."""
+"""A training process killed while it writes a checkpoint loses nothing;
+a checkpoint whose bytes change afterwards is refused."""
+import hashlib
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
+import zipfile
 
 import torch
 from tool_helpers import ROOT, tool
 
-from mmwsss.utils import is_complete_checkpoint
+from mmwsss.utils import is_complete_checkpoint, read_checkpoint
 
 SLOW = """
 _base_ = [{base!r}]
@@ -89,3 +93,51 @@ def test_kill_during_a_save_keeps_the_previous_checkpoint(
     b = torch.load(
         os.path.join(cut, 'epoch_3.pth'), weights_only=True)['state_dict']
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def _overwrite_tensor_bytes(path, size=64):
+    """Overwrite ``size`` bytes inside the largest tensor's data with 0x7f
+    (float32 3.4e38), leaving the zip directory intact."""
+    with zipfile.ZipFile(path) as archive:
+        record = max((r for r in archive.infolist() if '/data/' in r.filename),
+                     key=lambda r: r.file_size)
+    with open(path, 'r+b') as f:
+        f.seek(record.header_offset + 26)  # the local header's name and extra
+        name, extra = struct.unpack('<HH', f.read(4))
+        f.seek(record.header_offset + 30 + name + extra + 16)
+        f.write(b'\x7f' * size)
+
+
+def test_a_corrupt_checkpoint_is_refused_and_resume_takes_the_previous(
+        tiny_cam_config, tmp_path):
+    config = tiny_cam_config(batch=8, epochs=2)
+    work = tmp_path / 'work'
+    done = tool('train.py', config, '--work-dir', str(work))
+    assert done.returncode == 0, done.stderr[-3000:]
+    newest = work / 'epoch_2.pth'
+    for name in ('epoch_1.pth', 'epoch_2.pth'):
+        digest = hashlib.sha256((work / name).read_bytes()).hexdigest()
+        assert (work / f'{name}.sha256').read_text() == f'{digest}  {name}\n'
+    before = torch.load(newest, weights_only=True)['state_dict']
+
+    _overwrite_tensor_bytes(newest)
+    assert is_complete_checkpoint(str(newest))
+    corrupt = torch.load(newest, weights_only=True)['state_dict']
+    assert max(v.float().abs().max() for v in corrupt.values()) > 3e38
+    r = tool('test.py', config, str(newest), '--work-dir', str(tmp_path / 't'))
+    assert r.returncode == 1 and 'Traceback' not in r.stderr
+    error = [line for line in r.stderr.splitlines() if 'error:' in line]
+    assert 'epoch_2.pth is corrupt: its SHA-256 differs' in error[0], error
+
+    resumed = tool('train.py', config, '--work-dir', str(work), '--resume')
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    log = resumed.stdout + resumed.stderr
+    assert 'epoch_2.pth, which cannot be resumed from' in log
+    assert 'epoch_1.pth, the newest good checkpoint' in log
+    # epoch 2 trained again from epoch_1.pth, as the first run did
+    after = read_checkpoint(str(newest))['state_dict']
+    assert all(torch.equal(before[k], after[k]) for k in before)
+
+    # a checkpoint without its checksum file (older runs) still loads
+    (work / 'epoch_1.pth.sha256').unlink()
+    assert read_checkpoint(str(work / 'epoch_1.pth'))['meta']['epoch'] == 1

@@ -1,5 +1,6 @@
 """The tools report input errors as one line, without a traceback."""
 import os
+import shutil
 
 import torch
 from tool_helpers import tool
@@ -93,3 +94,29 @@ def test_resume_without_a_checkpoint_is_an_error_unless_auto(
     r = tool('train.py', config, '--work-dir', empty, '--resume')
     assert r.returncode == 0, r.stderr[-3000:]
     assert 'resumed' in (r.stdout + r.stderr).lower()
+
+
+def test_corrupt_image_is_one_line_naming_the_file(tiny_cam_config, tiny_voc,
+                                                   tmp_path):
+    config, ckpt = _train(tiny_cam_config, tmp_path)
+    root = str(tmp_path / 'voc')
+    shutil.copytree(tiny_voc, root)
+    with open(os.path.join(root, 'ImageSets', 'Segmentation',
+                           'train_aug.txt')) as f:
+        img_id = f.read().split()[3]
+    with open(os.path.join(root, 'JPEGImages', img_id + '.jpg'), 'wb') as f:
+        f.write(b'\xff\xd8 not a jpeg')
+    for workers in ('0', '1'):  # in the tool's process, in a worker
+        r = tool('pseudo_masks.py', config, ckpt, '--out',
+                 str(tmp_path / 'masks'), '--bg-score', '0.2',
+                 '--cfg-options',
+                 f'pseudo_mask_dataloader.dataset.data_root={root}',
+                 f'pseudo_mask_dataloader.num_workers={workers}',
+                 'pseudo_mask_dataloader.persistent_workers=False')
+        _one_line_error(r, 'Cannot decode the image', f'{img_id}.jpg',
+                        'corrupt')
+    r = tool('pseudo_masks.py', config, ckpt, '--out', str(tmp_path / 'm2'),
+             '--bg-score', '0.2', '--debug', '--cfg-options',
+             f'pseudo_mask_dataloader.dataset.data_root={root}',
+             'pseudo_mask_dataloader.num_workers=0')
+    assert r.returncode != 0 and 'Traceback' in r.stderr

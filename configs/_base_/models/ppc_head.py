@@ -7,7 +7,7 @@
 contrast = dict(
     type='PixelPrototypeContrast',
     projection=dict(type='ProjectionHead', channels=128),
-    bg_score=0.20,
+    pseudo_label_bg_score=0.20,
     topk_divisor=8,
     losses=[
         dict(type='CrossPrototypeContrastLoss', loss_weight=0.1),
@@ -23,4 +23,4 @@ contrast = dict(
                 hard_range=(0.1, 0.6)))
     ])
 # EPS's constants: background score 0.10, top-k h*w // 16
-eps_contrast = dict(contrast, bg_score=0.10, topk_divisor=16)
+eps_contrast = dict(contrast, pseudo_label_bg_score=0.10, topk_divisor=16)

@@ -9,7 +9,7 @@ from mmengine.logging import HistoryBuffer
 from torch.utils.data import DataLoader
 
 from mmwsss.registry import HOOKS
-from mmwsss.utils import fit_state_dict
+from mmwsss.utils import fit_state_dict, verify_checkpoint
 
 #: Marks a history buffer stored as plain tensors.
 _BUFFER_TAG = '__history_buffer__'
@@ -103,9 +103,14 @@ class SafeCheckpointHook(Hook):
     ``persistent_workers=True``, so that the workers' count and persistence
     and an interruption would change the model's random numbers.
 
-    Every checkpoint the runner loads (``load_from``, ``--resume``) must fit
-    the model: a missing, unexpected or reshaped key is an error naming it
-    (mmengine only warns), unless it matches ``expected_mismatch``.
+    Before the runner loads ``load_from`` (or resumes from it), the file is
+    verified (:func:`mmwsss.utils.verify_checkpoint`): a truncated or
+    corrupt checkpoint, or one needing code to unpickle that the user does
+    not trust, is refused with one line naming it; the classes a trusted
+    one names are allowed for the ``weights_only`` loads of the run. Every
+    checkpoint the runner loads must fit the model: a missing, unexpected or
+    reshaped key is an error naming it (mmengine only warns), unless it
+    matches ``expected_mismatch``.
 
     Args:
         expected_mismatch (Sequence[str]): Regular expressions of the keys
@@ -119,6 +124,13 @@ class SafeCheckpointHook(Hook):
 
     def __init__(self, expected_mismatch: Sequence[str] = ()) -> None:
         self.expected_mismatch = tuple(expected_mismatch)
+
+    def before_run(self, runner) -> None:
+        """Verify the checkpoint the runner is to load, if any."""
+        load_from = runner.cfg.get('load_from')
+        if load_from:
+            torch.serialization.add_safe_globals(
+                verify_checkpoint(load_from))
 
     def before_train(self, runner) -> None:
         """Give the train and validation loaders their own generators."""

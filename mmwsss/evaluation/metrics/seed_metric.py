@@ -205,3 +205,24 @@ class SeedMetric(BaseMetric):
                 json.dumps(self.summary, indent=2).encode())
             plot_seed_curve(self.summary,
                             osp.join(self.output_dir, 'seed_curve.png'))
+
+
+def read_best_bg_score(path: str) -> float:
+    """The best background score a :class:`SeedMetric` saved in its
+    ``seed_metric.json``.
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist.
+        ValueError: If it is not such a summary.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'The seed evaluation {path} does not exist.')
+    try:
+        with open(path) as f:
+            score = float(json.load(f)['bg_score'])
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f'{path} is not the seed_metric.json of a seed '
+                         f'evaluation (no number bg_score: {e}).') from None
+    if not 0 <= score <= 1:
+        raise ValueError(f'{path} holds bg_score {score}, not in [0, 1].')
+    return score

@@ -1,6 +1,6 @@
 """AffinityNet (PSA): pixel affinities learnt from CAM-derived labels."""
 import math
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -9,13 +9,21 @@ from mmengine.structures import PixelData
 from torch import Tensor
 
 from mmwsss.registry import MODELS
-from mmwsss.structures import WSSSDataSample
+from mmwsss.structures import (WSSSDataSample, labels_from_index,
+                               stack_background)
 from mmwsss.utils import check_option_keys
 from ..base_model import BaseWSSSModel
-from .affinity_pairs import dense_affinity, gather_pairs, pair_affinity
-from .random_walk import random_walk_maps
+from .affinity_pairs import (dense_affinity, gather_pairs, pair_affinity,
+                             sparse_affinity)
+from .random_walk import (dense_walk_bytes, max_dense_positions,
+                          random_walk_maps)
 
-DEFAULT_TEST_CFG = dict(beta=8., logt=6, bg_score=0.27)
+# max_walk_bytes: 1 GiB holds the dense walk of every VOC image (500x500 px,
+# a 63x63 grid: 189 MB) and of every COCO image (640x640 px: 492 MB), and
+# refuses 1000x750 px (1.66 GB) and 2000x1500 px (26.5 GB)
+DEFAULT_TEST_CFG = dict(
+    beta=8., logt=6, walk_bg_score=0.27, walk='dense', max_walk_bytes=2**30)
+WALKS = ('dense', 'sparse')
 
 
 @MODELS.register_module()
@@ -28,17 +36,20 @@ class AffinityNet(BaseWSSSModel):
 
     Training (:meth:`loss`) reads the affinity label map of each image from
     ``gt_sem_seg`` (0 background, classes 1..C, 255 unreliable; see
-    :func:`mmwsss.apis.affinity_labels`), samples it onto the grid by
+    :func:`affinity_labels`), samples it onto the grid by
     nearest neighbour and applies the :class:`AffinityLoss` to the pairs.
 
     Inference (:meth:`predict`) refines stage-1 CAMs by a random walk: each
     data sample carries the CAMs to refine as ``pred_cam`` ``(C, H, W)``
     (normalised, at the ``img_shape`` of the sample) and ``gt_label``; the
-    scores ``[bg_score, CAMs of the labelled classes]`` walk on the dense
+    scores ``[walk_bg_score, CAMs of the labelled classes]`` walk on the dense
     affinity matrix of the image (``beta``, ``logt`` of ``test_cfg``) and
     their argmax is ``pred_sem_seg`` (0 or a labelled class + 1). The
-    dense matrix holds ``(hw)^2`` values: infer one image per batch on
-    images up to about 512 px.
+    dense walk holds three ``(hw, hw)`` float32 matrices
+    (:func:`dense_walk_bytes`): an image whose grid needs more than
+    ``test_cfg.max_walk_bytes`` is refused before they are allocated. The
+    sparse walk (``test_cfg.walk='sparse'``) holds memory linear in ``hw``
+    and gives the dense walk's scores up to float32 rounding.
 
     Args:
         backbone (dict): Backbone config (ResNet38d, mmseg ResNet, ...).
@@ -49,8 +60,12 @@ class AffinityNet(BaseWSSSModel):
         loss_aff (dict): Loss config. Defaults to :class:`AffinityLoss`.
         data_preprocessor (dict, optional): Data preprocessor config.
         train_cfg (dict, optional): Unused, for the mmseg contract.
-        test_cfg (dict, optional): Overrides of ``beta`` (8), ``logt`` (6)
-            and the constant background score ``bg_score`` (0.27).
+        test_cfg (dict, optional): Overrides of ``beta`` (8), ``logt`` (6),
+            the constant background score ``walk_bg_score`` (0.27), the walk
+            ``walk`` ('dense', PSA's squarings; or 'sparse', ``2^logt``
+            steps of the sparse transition matrix) and the budget of the
+            dense walk ``max_walk_bytes`` (1 GiB: every VOC and COCO
+            image fits).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -79,6 +94,13 @@ class AffinityNet(BaseWSSSModel):
         check_option_keys('test_cfg', test_cfg, DEFAULT_TEST_CFG)
         self.train_cfg = ConfigDict(train_cfg or {})
         self.test_cfg = ConfigDict({**DEFAULT_TEST_CFG, **(test_cfg or {})})
+        if self.test_cfg.walk not in WALKS:
+            raise ValueError(f'test_cfg.walk must be one of {WALKS}, got '
+                             f'{self.test_cfg.walk!r}.')
+        budget = self.test_cfg.max_walk_bytes
+        if not (isinstance(budget, (int, float)) and budget > 0):
+            raise ValueError('test_cfg.max_walk_bytes must be a positive '
+                             f'number of bytes, got {budget!r}.')
 
     def _forward(
             self,
@@ -122,13 +144,15 @@ class AffinityNet(BaseWSSSModel):
             Tensor: ``(H, W)`` long labels (0 or a labelled class + 1).
         """
         present = torch.nonzero(label).flatten()
-        bg = torch.full_like(cam[:1], self.test_cfg.bg_score)
-        scores = torch.cat([bg, cam[present]]).float()  # (K + 1, H, W)
-        affinity = dense_affinity(embed, self.radius)  # (hw, hw)
+        scores = stack_background(cam[present], self.test_cfg.walk_bg_score)
+        scores = scores.float()  # (K + 1, H, W)
+        if self.test_cfg.walk == 'sparse':
+            affinity = sparse_affinity(embed, self.radius)
+        else:
+            affinity = dense_affinity(embed, self.radius)  # (hw, hw)
         walked = random_walk_maps(scores, affinity, stride, self.test_cfg.beta,
                                   self.test_cfg.logt)
-        classes = torch.cat([present.new_zeros(1), present + 1])
-        return classes[walked.argmax(dim=0)]
+        return labels_from_index(walked.argmax(dim=0), present)
 
     def predict(self, inputs: Tensor,
                 data_samples: List[WSSSDataSample]) -> List[WSSSDataSample]:
@@ -156,7 +180,43 @@ class AffinityNet(BaseWSSSModel):
                     f'{(height, width)}.')
             # the grid of the image zero-padded to the stride
             h, w = math.ceil(height / stride), math.ceil(width / stride)
+            if self.test_cfg.walk == 'dense':
+                self._check_walk_budget(
+                    sample.metainfo.get('img_path'), (height, width), (h, w),
+                    stride)
             mask = self.refine(embed[:, :h, :w], cam,
                                sample.gt_label.to(cam.device), stride)
             sample.pred_sem_seg = PixelData(data=mask[None])
         return data_samples
+
+    def _check_walk_budget(self, name: Optional[str],
+                           image_size: Tuple[int, int],
+                           grid_size: Tuple[int, int], stride: int) -> None:
+        """Refuse an image whose dense walk exceeds ``max_walk_bytes``.
+
+        Args:
+            name (str, optional): The image's path, for the message.
+            image_size (tuple[int, int]): Image height and width.
+            grid_size (tuple[int, int]): Grid height and width.
+            stride (int): Grid stride.
+
+        Raises:
+            ValueError: Naming the image, its size, the bytes needed, the
+                budget, the largest grid that fits and the two ways out.
+        """
+        budget = self.test_cfg.max_walk_bytes
+        (height, width), (h, w) = image_size, grid_size
+        need = dense_walk_bytes(h * w)
+        if need <= budget:
+            return
+        fit = max_dense_positions(budget)
+        scale = math.sqrt(fit / (h * w))
+        fit_w, fit_h = math.floor(w * scale), math.floor(h * scale)
+        raise ValueError(
+            f'{name}: the dense random walk of this {width}x{height} image '
+            f'(a {w}x{h} grid) needs {need} bytes ({need / 1e9:.2f} GB) but '
+            f'test_cfg.max_walk_bytes is {budget} ({budget / 1e9:.2f} GB); '
+            f'grids of up to {fit} positions fit, e.g. '
+            f'{fit_w * stride}x{fit_h * stride} images of this shape. Raise '
+            "test_cfg.max_walk_bytes, or set test_cfg.walk='sparse' "
+            '(memory linear in the grid).')

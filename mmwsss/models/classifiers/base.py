@@ -10,12 +10,13 @@ from mmengine.structures import PixelData
 from torch import Tensor
 
 from mmwsss.registry import MODELS
-from mmwsss.structures import CAMLayout, WSSSDataSample, stack_labels
+from mmwsss.structures import (CAMLayout, WSSSDataSample, argmax_background,
+                               labels_from_index, stack_labels)
 from mmwsss.utils import bfloat16_autocast, check_option_keys
 from ..base_model import BaseWSSSModel
 from ..utils.multiscale_cam import (CAM_NORM_MODES, CAM_UPSAMPLE_MODES,
                                     IMG_RESIZE_MODES, multiscale_cam,
-                                    normalize_cam, seeds_from_cam)
+                                    normalize_cam)
 
 #: The inference of the authors' CAM (EPS's ``infer.py``); subclasses
 #: override ``cam_norm`` / ``cam_upsample`` with their authors' choices
@@ -72,7 +73,8 @@ class BaseWSSSClassifier(BaseWSSSModel):
         data_preprocessor (dict, optional): Data preprocessor config.
         loss_cls (dict): Classification loss config.
         bg_index (int, optional): Index of the background channel of the CAM
-            head output, or None. Defaults to None.
+            head output, or None; the parts that read it get the same
+            (:meth:`build_part`). Defaults to None.
         dropout_ratio (float): Dropout2d before the CAM head. Defaults to 0.
         feature_index (int): Backbone output used by the CAM head. Defaults
             to -1 (the last).
@@ -121,7 +123,7 @@ class BaseWSSSClassifier(BaseWSSSModel):
             contrast = copy.deepcopy(contrast)
             contrast['projection'].setdefault('in_channels',
                                               self.cam_head.in_channels)
-            self.contrast = MODELS.build(contrast)
+            self.contrast = self.build_part(contrast)
         check_option_keys('train_cfg', train_cfg, self.train_cfg_keys)
         check_option_keys('test_cfg', test_cfg, self.test_cfg_keys)
         self.train_cfg = ConfigDict(train_cfg or {})
@@ -132,6 +134,30 @@ class BaseWSSSClassifier(BaseWSSSModel):
                                  f'got {self.test_cfg[key]!r}.')
 
     # ----------------------------------------------------------- helpers
+    def build_part(self, cfg: dict) -> nn.Module:
+        """Build a part that reads the background channel of the CAMs
+        (PCM, ECR, the saliency loss, the contrast plug-in): its
+        ``bg_index`` is the model's.
+
+        Args:
+            cfg (dict): The part's config (MODELS), without ``bg_index`` or
+                with the model's.
+
+        Returns:
+            nn.Module: The part.
+
+        Raises:
+            ValueError: If ``cfg`` sets another ``bg_index``.
+        """
+        cfg = dict(cfg)
+        bg_index = cfg.setdefault('bg_index', self.bg_index)
+        if bg_index != self.bg_index:
+            raise ValueError(
+                f"{cfg.get('type')}: bg_index={bg_index!r} is not the "
+                f"classifier's bg_index={self.bg_index!r}; leave it out of "
+                "the part's config.")
+        return MODELS.build(cfg)
+
     def extract_feat(self, inputs: Tensor) -> Tuple[Tensor, ...]:
         """Backbone features of ``inputs`` (N, 3, H, W)."""
         feats = self.backbone(inputs)
@@ -235,8 +261,8 @@ class BaseWSSSClassifier(BaseWSSSModel):
             maps = normalize_cam(maps, labels[index][:, keep], cfg.cam_norm)
             # the same seeds as over every class: the others are zero and a
             # class needs a score above bg_score >= 0
-            seeds = torch.cat([keep.new_zeros(1), keep + 1])[seeds_from_cam(
-                maps, cfg.bg_score)]
+            seeds = labels_from_index(
+                argmax_background(maps, cfg.bg_score), keep)
             for i, seed, cam in zip(index, seeds, maps):
                 sample = data_samples[i]
                 sample.pred_sem_seg = PixelData(data=seed[None])

@@ -65,7 +65,7 @@ class EPS(TwoViewClassifier):
                 **(test_cfg or {})
             },
             **kwargs)
-        self.loss_sal = MODELS.build(loss_sal)
+        self.loss_sal = self.build_part(loss_sal)
 
     def view_losses(self, out: Dict[str, Optional[Tensor]], labels: Tensor,
                     data_samples: List[WSSSDataSample],
@@ -79,9 +79,8 @@ class EPS(TwoViewClassifier):
                            "data_prefix['saliency_path'] to the dataset.")
         saliency = torch.stack([s.get(key).data for s in data_samples])
         name = self.loss_sal.loss_name
-        losses[name] = self.loss_sal(out['cam'], saliency, labels,
-                                     self.bg_index)
+        losses[name] = self.loss_sal(out['cam'], saliency, labels)
         if out['cam_rv'] is not None:
             losses[name + '_rv'] = self.loss_sal(out['cam_rv'], saliency,
-                                                 labels, self.bg_index)
+                                                 labels)
         return losses

@@ -52,7 +52,8 @@ class TwoViewClassifier(BaseWSSSClassifier):
     Args:
         backbone (dict): Backbone config.
         cam_head (dict): CAM head config (``num_channels`` = C + 1).
-        bg_index (int): Background channel, 0 or -1.
+        bg_index (int): Background channel, 0 or -1, also that of PCM, ECR
+            and the contrast plug-in.
         pcm_head (dict, optional): PCM config. Defaults to None.
         pcm_in_index (Sequence[int]): Backbone outputs fed to PCM. Defaults
             to (0, 1) (ResNet-38d's conv4, conv5 with ``out_keys=('conv4',
@@ -125,10 +126,10 @@ class TwoViewClassifier(BaseWSSSClassifier):
             if self.train_cfg[key] not in choices:
                 raise ValueError(f'train_cfg.{key} must be one of {choices},'
                                  f' got {self.train_cfg[key]!r}.')
-        self.pcm_head = MODELS.build(pcm_head) if pcm_head else None
+        self.pcm_head = self.build_part(pcm_head) if pcm_head else None
         self.pcm_in_index = tuple(pcm_in_index)
         self.loss_er = MODELS.build(loss_er) if loss_er else None
-        self.loss_ecr = MODELS.build(loss_ecr) if loss_ecr else None
+        self.loss_ecr = self.build_part(loss_ecr) if loss_ecr else None
         self.loss_minpool = MODELS.build(
             loss_minpool) if loss_minpool else None
 
@@ -146,7 +147,7 @@ class TwoViewClassifier(BaseWSSSClassifier):
         cam_rv = None
         if self.pcm_head is not None:
             cam_rv = self.pcm_head(cam, [feats[i] for i in self.pcm_in_index],
-                                   inputs, self.bg_index)
+                                   inputs)
         return dict(
             feat=feat,
             cam=cam,
@@ -267,7 +268,7 @@ class TwoViewClassifier(BaseWSSSClassifier):
                 for c in (cam1, cam2))
             cam_rv1, cam_rv2 = aligned('cam_rv')
             losses[self.loss_ecr.loss_name] = self.loss_ecr(
-                cam1, cam2, cam_rv1, cam_rv2, self.bg_index, valid)
+                cam1, cam2, cam_rv1, cam_rv2, valid)
         if self.contrast is not None:
             if out1['cam_rv'] is None:
                 raise ValueError('The contrast plug-in needs a pcm_head '
@@ -280,7 +281,6 @@ class TwoViewClassifier(BaseWSSSClassifier):
                     (out1['cam_rv'], out2['cam_rv']),
                     labels,
                     feat_warp,
-                    self.bg_index,
                     valid=None if feat_warp.valid.all() else feat_warp.valid))
         return losses
 

@@ -8,7 +8,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmwsss.registry import MODELS
-from mmwsss.structures import CAMLayout
+from mmwsss.structures import CAMLayout, required_bg_index
 from ..utils.embedding_init import embedding_init_cfg
 
 
@@ -55,6 +55,8 @@ class PCMHead(BaseModule):
             (64, 128).
         out_channels (int): Embedding channels. Defaults to 192.
         img_channels (int): Channels of the image. Defaults to 3.
+        bg_index (int, optional): Index of the background channel of the
+            CAMs, 0 or -1; the classifier gives its own. Required.
         init_cfg (dict | list[dict], optional): Defaults to the authors':
             Kaiming-normal reductions, Xavier-uniform (gain 4) embedding.
     """
@@ -65,9 +67,11 @@ class PCMHead(BaseModule):
         channels: Sequence[int] = (64, 128),
         out_channels: int = 192,
         img_channels: int = 3,
+        bg_index: Optional[int] = None,
         init_cfg: Optional[list] = embedding_init_cfg('embed')
     ) -> None:
         super().__init__(init_cfg=init_cfg)
+        self.bg_index = required_bg_index(bg_index, type(self).__name__)
         if len(in_channels) != len(channels):
             raise ValueError('PCMHead: in_channels and channels must have the '
                              f'same length, got {in_channels}, {channels}.')
@@ -90,8 +94,8 @@ class PCMHead(BaseModule):
         aff = F.relu(f.transpose(1, 2) @ f)  # (N, hw, hw)
         return aff / (aff.sum(dim=1, keepdim=True) + 1e-5)
 
-    def forward(self, cam: Tensor, feats: Sequence[Tensor], img: Tensor,
-                bg_index: int) -> Tensor:
+    def forward(self, cam: Tensor, feats: Sequence[Tensor],
+                img: Tensor) -> Tensor:
         """Refine ``cam`` by the affinity of the positions.
 
         Args:
@@ -100,11 +104,10 @@ class PCMHead(BaseModule):
             feats (Sequence[Tensor]): The two backbone stages, on the CAM's
                 grid.
             img (Tensor): ``(N, 3, H, W)`` input images.
-            bg_index (int): Index of the background channel.
 
         Returns:
             Tensor: ``(N, C + 1, h, w)`` refined CAM.
         """
         n, c, h, w = cam.shape
-        cam = pcm_input(cam, bg_index).to(img.dtype).flatten(2)
+        cam = pcm_input(cam, self.bg_index).to(img.dtype).flatten(2)
         return (cam @ self.affinity(feats, img).to(cam.dtype)).view(n, c, h, w)

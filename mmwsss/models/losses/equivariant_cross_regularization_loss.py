@@ -5,7 +5,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from mmwsss.registry import MODELS
-from mmwsss.structures import CAMLayout
+from mmwsss.structures import CAMLayout, required_bg_index
 
 
 def max_onehot(cam: Tensor, bg_index: int) -> Tensor:
@@ -51,14 +51,18 @@ class EquivariantCrossRegularizationLoss(nn.Module):
             to 'model'.
         loss_weight (float): Weight. Defaults to 1.0.
         loss_name (str): Name in the loss dict. Defaults to 'loss_ecr'.
+        bg_index (int, optional): Index of the model's background channel,
+            0 or -1; the classifier gives its own. Required.
     """
 
     def __init__(self,
                  top_ratio: float = 0.2,
                  onehot_bg: str = 'model',
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_ecr') -> None:
+                 loss_name: str = 'loss_ecr',
+                 bg_index: Optional[int] = None) -> None:
         super().__init__()
+        self.bg_index = required_bg_index(bg_index, type(self).__name__)
         if not 0 < top_ratio <= 1:
             raise ValueError(f'top_ratio must be in (0, 1], got {top_ratio}.')
         if onehot_bg not in ('model', 'first'):
@@ -69,9 +73,9 @@ class EquivariantCrossRegularizationLoss(nn.Module):
         self.loss_weight = loss_weight
         self._loss_name = loss_name
 
-    def _one_way(self, cam_rv: Tensor, other_cam: Tensor, bg_index: int,
+    def _one_way(self, cam_rv: Tensor, other_cam: Tensor,
                  valid: Optional[Tensor]) -> Tensor:
-        onehot_bg = 0 if self.onehot_bg == 'first' else bg_index
+        onehot_bg = 0 if self.onehot_bg == 'first' else self.bg_index
         diff = (max_onehot(other_cam.detach(), onehot_bg) - cam_rv).abs()
         if valid is not None:
             diff = diff * valid[:, None].to(diff.dtype)
@@ -84,7 +88,6 @@ class EquivariantCrossRegularizationLoss(nn.Module):
                 cam2: Tensor,
                 cam_rv1: Tensor,
                 cam_rv2: Tensor,
-                bg_index: int,
                 valid: Optional[Tensor] = None) -> Tensor:
         """ECR loss of the two views (all ``(N, C + 1, h, w)``).
 
@@ -93,7 +96,6 @@ class EquivariantCrossRegularizationLoss(nn.Module):
             cam2 (Tensor): View 2's raw CAM.
             cam_rv1 (Tensor): View 1's refined CAM.
             cam_rv2 (Tensor): View 2's refined CAM.
-            bg_index (int): Index of the background channel.
             valid (Tensor, optional): ``(N, h, w)`` bool positions of view 2
                 covered by view 1; the others count as no difference.
                 Defaults to None.
@@ -102,8 +104,8 @@ class EquivariantCrossRegularizationLoss(nn.Module):
             Tensor: The weighted loss.
         """
         return self.loss_weight * (
-            self._one_way(cam_rv1, cam2, bg_index, valid) +
-            self._one_way(cam_rv2, cam1, bg_index, valid))
+            self._one_way(cam_rv1, cam2, valid) +
+            self._one_way(cam_rv2, cam1, valid))
 
     @property
     def loss_name(self) -> str:

@@ -1,5 +1,5 @@
 """EPS's saliency loss (Lee et al., CVPR 2021)."""
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmwsss.registry import MODELS
-from mmwsss.structures import CAMLayout
+from mmwsss.structures import CAMLayout, required_bg_index
 
 
 @MODELS.register_module()
@@ -29,28 +29,33 @@ class SaliencyLoss(nn.Module):
         lam (float): Weight of the foreground term. Defaults to 0.5.
         loss_weight (float): Weight. Defaults to 1.0.
         loss_name (str): Name in the loss dict. Defaults to 'loss_sal'.
+        bg_index (int, optional): Index of the background channel of the
+            CAMs, 0 or -1; the classifier gives its own. Required.
     """
 
     def __init__(self,
                  tau: float = 0.4,
                  lam: float = 0.5,
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_sal') -> None:
+                 loss_name: str = 'loss_sal',
+                 bg_index: Optional[int] = None) -> None:
         super().__init__()
+        #: Where the background channel of the CAMs lies.
+        self.layout = CAMLayout(
+            required_bg_index(bg_index, type(self).__name__))
         self.tau = tau
         self.lam = lam
         self.loss_weight = loss_weight
         self._loss_name = loss_name
 
-    def predict_saliency(self, cam: Tensor, saliency: Tensor, labels: Tensor,
-                         bg_index: int) -> Tuple[Tensor, Tensor]:
+    def predict_saliency(self, cam: Tensor, saliency: Tensor,
+                         labels: Tensor) -> Tuple[Tensor, Tensor]:
         """The predicted saliency map and its target on the CAM's grid.
 
         Args:
             cam (Tensor): ``(N, C + 1, h, w)`` CAM logits.
             saliency (Tensor): ``(N, 1, H, W)`` saliency in [0, 1].
             labels (Tensor): ``(N, C)`` multi-hot image labels.
-            bg_index (int): Index of the background channel.
 
         Returns:
             tuple[Tensor, Tensor]: ``(N, 1, h, w)`` prediction (with
@@ -59,8 +64,7 @@ class SaliencyLoss(nn.Module):
         saliency = F.interpolate(
             saliency.to(cam.dtype), size=cam.shape[-2:], mode='nearest')
         prob = cam.softmax(dim=1)
-        layout = CAMLayout(bg_index)
-        fg_prob = layout.foreground(prob)
+        fg_prob = self.layout.foreground(prob)
         with torch.no_grad():
             hard = fg_prob.round()
             # the authors add the 1e-4 to every pixel of the denominator
@@ -70,19 +74,18 @@ class SaliencyLoss(nn.Module):
             is_fg = present & (overlap > self.tau)
             is_bg = present & ~is_fg
         fg_map = (fg_prob * is_fg[..., None, None]).sum(1, keepdim=True)
-        bg_map = layout.background(prob) + (fg_prob *
-                                            is_bg[..., None, None]).sum(
-                                                1, keepdim=True)
+        bg_map = self.layout.background(prob) + (
+            fg_prob * is_bg[..., None, None]).sum(1, keepdim=True)
         return self.lam * fg_map + (1 - self.lam) * (1 - bg_map), saliency
 
-    def forward(self, cam: Tensor, saliency: Tensor, labels: Tensor,
-                bg_index: int) -> Tensor:
+    def forward(self, cam: Tensor, saliency: Tensor,
+                labels: Tensor) -> Tensor:
         """Saliency loss of a batch (arguments of :meth:`predict_saliency`).
 
         Returns:
             Tensor: The weighted loss.
         """
-        pred, saliency = self.predict_saliency(cam, saliency, labels, bg_index)
+        pred, saliency = self.predict_saliency(cam, saliency, labels)
         return self.loss_weight * F.mse_loss(pred, saliency)
 
     @property

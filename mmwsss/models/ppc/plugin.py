@@ -10,7 +10,7 @@ from mmseg.utils import ConfigType, OptMultiConfig
 from torch import Tensor, nn
 
 from mmwsss.registry import MODELS
-from mmwsss.structures import CAMLayout
+from mmwsss.structures import CAMLayout, required_bg_index
 from .losses import two_view_similarity
 
 
@@ -86,7 +86,7 @@ def pseudo_labels_and_prototypes(
         feats: Tensor,
         labels: Tensor,
         bg_index: int,
-        bg_score: float,
+        pseudo_label_bg_score: float,
         topk_divisor: int,
         valid: Optional[Tensor] = None,
         ties: str = 'lowest_index') -> PseudoLabelsAndPrototypes:
@@ -100,10 +100,11 @@ def pseudo_labels_and_prototypes(
        are set to 0, then ``norm = (cam - min - 1e-5) / (max - min + 1e-5)``.
        The positions at the minimum thus score ``-(min + 1e-5) / (max - min
        + 1e-5)`` (below 0; -1 for a channel that is 0 over the whole
-       image). The background channel is then set to ``bg_score``.
+       image). The background channel is then set to
+       ``pseudo_label_bg_score``.
     2. The pseudo label is the argmax of ``softmax(norm * label_with_bg)``
        over the channels, the first maximum on ties: absent classes score 0
-       there, so with ``bg_score > 0`` they never win.
+       there, so with ``pseudo_label_bg_score > 0`` they never win.
     3. For every channel k, the ``K = h * w // topk_divisor`` positions of
        the whole batch with the largest ``norm[:, k]`` (ties broken by the
        lowest flat (n, y, x) index, so that the result is the same on every
@@ -127,7 +128,7 @@ def pseudo_labels_and_prototypes(
             Detached here.
         labels (Tensor): (N, C) binary multi-hot image labels.
         bg_index (int): Index of the background channel, 0 or -1.
-        bg_score (float): The constant background score, > 0.
+        pseudo_label_bg_score (float): The constant background score, > 0.
         topk_divisor (int): ``K = h * w // topk_divisor`` (at least 1).
         valid (Tensor, optional): (N, h, w) bool, the usable positions.
             Unusable positions are left out of min-max, never enter the
@@ -154,8 +155,9 @@ def pseudo_labels_and_prototypes(
         raise ValueError(f'labels {tuple(labels.shape)} must be '
                          f'({num_imgs}, {num_channels - 1}) for cam '
                          f'{tuple(cam.shape)}')
-    if not bg_score > 0:
-        raise ValueError(f'bg_score must be > 0, got {bg_score}')
+    if not pseudo_label_bg_score > 0:
+        raise ValueError(f'pseudo_label_bg_score must be > 0, got '
+                         f'{pseudo_label_bg_score}')
     if ties not in ('lowest_index', 'torch'):
         raise ValueError(f"ties must be 'lowest_index' or 'torch', got "
                          f'{ties!r}')
@@ -179,7 +181,8 @@ def pseudo_labels_and_prototypes(
             low = torch.minimum(low, high)
         cam = cam.masked_fill(cam < low + 1e-5, 0)
         norm = (cam - low - 1e-5) / (high - low + 1e-5)
-        layout.background(norm).fill_(bg_score)  # (V, N, C + 1, h, w)
+        # (V, N, C + 1, h, w)
+        layout.background(norm).fill_(pseudo_label_bg_score)
         label_with_bg = layout.label_with_background(labels)
         scores = (norm * label_with_bg[:, :, None, None].float()).softmax(2)
         pseudo_labels = scores.argmax(dim=2)  # (V, N, h, w)
@@ -228,8 +231,9 @@ class PixelPrototypeContrast(BaseModule):
             similarities and pseudo labels (:meth:`contrast_inputs`), see
             :class:`BasePrototypeContrastLoss`, and with a distinct
             ``loss_name``.
-        bg_score (float): The constant background score of the pseudo labels
-            (0.20 for SEAM, 0.10 for EPS). Defaults to 0.20.
+        pseudo_label_bg_score (float): The constant background score of the
+            pseudo labels (0.20 for SEAM, 0.10 for EPS; not the seed
+            threshold ``test_cfg.bg_score``). Defaults to 0.20.
         topk_divisor (int): A prototype is made of the ``h * w //
             topk_divisor`` top positions of the batch (8 for SEAM, 16 for
             EPS). Defaults to 8.
@@ -239,6 +243,8 @@ class PixelPrototypeContrast(BaseModule):
             or ``'torch'`` (``torch.topk`` of the running device, as the
             authors' code), see :func:`pseudo_labels_and_prototypes`.
             Defaults to 'lowest_index'.
+        bg_index (int, optional): Index of the background channel of the
+            CAMs, 0 or -1; the classifier gives its own. Required.
         init_cfg (dict | list[dict], optional): Initialisation config.
             Defaults to None.
     """
@@ -246,18 +252,20 @@ class PixelPrototypeContrast(BaseModule):
     def __init__(self,
                  projection: ConfigType,
                  losses: Sequence[ConfigType],
-                 bg_score: float = 0.20,
+                 pseudo_label_bg_score: float = 0.20,
                  topk_divisor: int = 8,
                  topk_ties: str = 'lowest_index',
+                 bg_index: Optional[int] = None,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg)
+        self.bg_index = required_bg_index(bg_index, type(self).__name__)
         self.projection = MODELS.build(projection)
         self.losses = nn.ModuleList([MODELS.build(cfg) for cfg in losses])
         names = [loss.loss_name for loss in self.losses]
         if len(set(names)) != len(names):
             raise ValueError(f'The losses of PixelPrototypeContrast need '
                              f'distinct loss_name values, got {names}')
-        self.bg_score = bg_score
+        self.pseudo_label_bg_score = pseudo_label_bg_score
         self.topk_divisor = topk_divisor
         self.topk_ties = topk_ties
 
@@ -266,7 +274,6 @@ class PixelPrototypeContrast(BaseModule):
              cams: Tuple[Tensor, Tensor],
              labels: Tensor,
              warp: Callable[[Tensor], Tensor],
-             bg_index: int,
              valid: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Compute the contrast losses of a batch of two views.
 
@@ -279,8 +286,6 @@ class PixelPrototypeContrast(BaseModule):
             labels (Tensor): (N, C) multi-hot image labels.
             warp (Callable[[Tensor], Tensor]): Resamples a view-1 map
                 (N, K, h1, w1) onto view 2's grid (N, K, h2, w2).
-            bg_index (int): Index of the background channel of the CAMs, 0
-                or -1 / C.
             valid (Tensor, optional): (N, h2, w2) bool, the view-2 positions
                 that view 1 covers; the others are left out in both views.
                 Defaults to None (all positions).
@@ -290,13 +295,12 @@ class PixelPrototypeContrast(BaseModule):
         """
         projs = (warp(self.projection(feats[0])), self.projection(feats[1]))
         cams = (warp(cams[0].detach()), cams[1].detach())
-        return self.loss_by_proj(projs, cams, labels, bg_index, valid)
+        return self.loss_by_proj(projs, cams, labels, valid)
 
     def loss_by_proj(self,
                      projs: Tuple[Tensor, Tensor],
                      cams: Tuple[Tensor, Tensor],
                      labels: Tensor,
-                     bg_index: int,
                      valid: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Compute the contrast losses from projected features on one grid.
 
@@ -306,7 +310,6 @@ class PixelPrototypeContrast(BaseModule):
             cams (tuple[Tensor, Tensor]): The refined CAMs of the two views
                 on that grid, (N, C + 1, h, w) each.
             labels (Tensor): (N, C) multi-hot image labels.
-            bg_index (int): Index of the background channel of the CAMs.
             valid (Tensor, optional): (N, h, w) bool usable positions.
                 Defaults to None (all positions).
 
@@ -314,7 +317,7 @@ class PixelPrototypeContrast(BaseModule):
             dict[str, Tensor]: The weighted loss of each loss module.
         """
         similarity, pixel_labels = self.contrast_inputs(
-            projs, cams, labels, bg_index, valid)
+            projs, cams, labels, valid)
         if pixel_labels.shape[1] == 0:  # no usable position
             zero = projs[0].sum() * 0 + projs[1].sum() * 0
             return {loss.loss_name: zero for loss in self.losses}
@@ -327,13 +330,12 @@ class PixelPrototypeContrast(BaseModule):
                         projs: Tuple[Tensor, Tensor],
                         cams: Tuple[Tensor, Tensor],
                         labels: Tensor,
-                        bg_index: int,
                         valid: Optional[Tensor] = None
                         ) -> Tuple[Tensor, Tensor]:
         """The similarities and pseudo labels every contrast loss takes.
 
         Args:
-            projs, cams, labels, bg_index, valid: See :meth:`loss_by_proj`.
+            projs, cams, labels, valid: See :meth:`loss_by_proj`.
 
         Returns:
             tuple[Tensor, Tensor]: ``similarity`` (2, 2, M, K), ``[v, w]``
@@ -346,8 +348,9 @@ class PixelPrototypeContrast(BaseModule):
                              f'{tuple(projs[0].shape)} and '
                              f'{tuple(projs[1].shape)}')
         projs, cams = torch.stack(projs), torch.stack(cams)
-        targets = pseudo_labels_and_prototypes(cams, projs, labels, bg_index,
-                                               self.bg_score,
+        targets = pseudo_labels_and_prototypes(cams, projs, labels,
+                                               self.bg_index,
+                                               self.pseudo_label_bg_score,
                                                self.topk_divisor, valid,
                                                self.topk_ties)
         # (2, N * h * w, D) unit pixel features, in float32 under autocast;

@@ -274,25 +274,6 @@ def normalize_cam(cam: Tensor,
     return cam * labels[..., None, None].to(cam.dtype)
 
 
-def seeds_from_cam(cam: Tensor, bg_score: float) -> Tensor:
-    """Seed labels: argmax over ``[bg_score, cam]`` (0 = background).
-
-    Ties go to the lowest index, the background first, as ``np.argmax``
-    in the authors' scripts: a class needs a score above ``bg_score``.
-
-    Args:
-        cam (Tensor): ``(..., C, H, W)`` normalised CAMs.
-        bg_score (float): Constant background score.
-
-    Returns:
-        Tensor: ``(..., H, W)`` long labels in ``[0, C]``.
-    """
-    index = cam.argmax(dim=-3, keepdim=True)
-    score = cam.gather(-3, index).squeeze(-3)
-    index = index.squeeze(-3)
-    return torch.where(score > bg_score, index + 1, torch.zeros_like(index))
-
-
 def resize_to(x: Tensor, size: Tuple[int, int]) -> Tensor:
     """Bilinear resize of ``(N, C, h, w)`` maps to ``size`` (no-op if same)."""
     if tuple(x.shape[-2:]) == tuple(size):

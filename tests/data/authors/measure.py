@@ -28,7 +28,8 @@ from generate import make_weights  # noqa: E402
 
 from mmwsss.datasets.synthetic.shapes import render_scene  # noqa: E402
 from mmwsss.models.utils.multiscale_cam import (  # noqa: E402
-    multiscale_cam, normalize_cam, seeds_from_cam)
+    multiscale_cam, normalize_cam)
+from mmwsss.structures import argmax_background  # noqa: E402
 from mmwsss.utils import register_all_modules  # noqa: E402
 
 SEAM_CFG = dict(cam_norm='minmax', cam_upsample='via_input')
@@ -91,8 +92,8 @@ def cams(model,
 def seed_change(a: torch.Tensor, b: torch.Tensor) -> float:
     """Fraction of seed pixels that differ, over the threshold sweep."""
     return float(
-        np.mean([(seeds_from_cam(a, t) != seeds_from_cam(b, t)).float().mean()
-                 for t in THRESHOLDS.tolist()]))
+        np.mean([(argmax_background(a, t) != argmax_background(b, t))
+                 .float().mean() for t in THRESHOLDS.tolist()]))
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from mmcv.transforms import Compose
 from PIL import Image
 
 from mmwsss.datasets.transforms.affinity_labels import LoadAffinityLabel
-from mmwsss.engine.pseudo_masks import encode_palette_png
+from mmwsss.engine.mask_folder import encode_palette_png
 from mmwsss.registry import TRANSFORMS
 
 

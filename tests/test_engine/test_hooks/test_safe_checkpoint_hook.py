@@ -70,3 +70,33 @@ def test_data_loaders_get_their_own_generators():
     for _ in range(3):  # starting an iterator draws from the loader's own
         list(loader)
     assert torch.equal(torch.rand(1), expected)
+
+
+def test_the_checkpoint_to_load_is_verified_first(tmp_path):
+    """A truncated or foreign load_from is refused before mmengine reads it;
+    the classes of a trusted one are allowed for the run's loads."""
+    from mmwsss.utils import CheckpointError, trust_checkpoints
+    from mmwsss.utils.checkpoint import _TRUSTED
+    path = tmp_path / 'foreign.pth'
+    torch.save(dict(state_dict={}, extra=Foreign()), path)
+    runner = types.SimpleNamespace(cfg=dict(load_from=str(path)))
+    with pytest.raises(CheckpointError, match='foreign.pth: .*Foreign'):
+        SafeCheckpointHook().before_run(runner)
+    cut = tmp_path / 'cut.pth'
+    cut.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(CheckpointError, match='cut.pth: it is truncated'):
+        SafeCheckpointHook().before_run(
+            types.SimpleNamespace(cfg=dict(load_from=str(cut))))
+    SafeCheckpointHook().before_run(types.SimpleNamespace(cfg=dict()))
+    trust_checkpoints([str(path)])
+    try:
+        SafeCheckpointHook().before_run(runner)
+        assert Foreign in torch.serialization.get_safe_globals()
+        assert isinstance(torch.load(path)['extra'], Foreign)
+    finally:
+        _TRUSTED.clear()
+        torch.serialization.clear_safe_globals()
+
+
+class Foreign:
+    """A class of another codebase's checkpoint."""

@@ -8,7 +8,7 @@ from mmseg.evaluation import IoUMetric
 
 from mmwsss.evaluation import SeedMetric
 from mmwsss.evaluation.metrics.seed_metric import threshold_grid
-from mmwsss.models.utils import seeds_from_cam
+from mmwsss.structures import argmax_background
 
 META = dict(classes=('background', 'a', 'b', 'c'))
 
@@ -52,7 +52,7 @@ def test_fixed_threshold_equals_mmseg_iou(thr):
     iou.process({}, [
         dict(
             pred_sem_seg=dict(
-                data=seeds_from_cam(s['pred_cam']['data'], thr)[None]),
+                data=argmax_background(s['pred_cam']['data'], thr)[None]),
             gt_sem_seg=s['gt_sem_seg']) for s in samples
     ])
     expected = iou.compute_metrics(iou.results)['mIoU']

@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper
@@ -12,8 +13,11 @@ from mmengine.structures import PixelData
 
 from mmwsss.datasets.transforms.affinity_labels import \
     LoadAffinityLabel  # noqa: F401 (registers)
-from mmwsss.models.affinity import AffinityNet
+from mmwsss.models.affinity import (AffinityNet, dense_affinity,
+                                    random_walk_maps)
+from mmwsss.models.affinity.random_walk import dense_walk_bytes
 from mmwsss.registry import DATASETS, MODELS
+from mmwsss.structures import WSSSDataSample
 
 REPO = osp.dirname(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
@@ -117,7 +121,6 @@ def test_resnet38d_backbone():
     inputs = torch.randn(2, 3, 72, 72)  # a 9x9 grid: 5 pair origins
     embed = model(inputs)
     assert embed.shape == (2, 28, 9, 9)
-    from mmwsss.structures import WSSSDataSample
     samples = []
     for i in range(2):
         sample = WSSSDataSample()
@@ -159,6 +162,83 @@ def test_predict_refines_the_given_cams(tiny_voc):
         model.test_step(batch)
 
 
+def walk_inputs():
+    """Inputs (2, 3, 128, 152) and 2 samples of 120x152 and 128x96 px
+    (15x19 and 16x12 grids) with 2 labelled classes and smooth CAMs."""
+    torch.manual_seed(0)
+    inputs = torch.randn(2, 3, 128, 152)
+    samples = []
+    for i, (height, width) in enumerate([(120, 152), (128, 96)]):
+        label = torch.zeros(20)
+        label[[3, 11 + i]] = 1
+        cam = F.interpolate(
+            torch.rand(1, 20, 4, 5), size=(height, width),
+            mode='bilinear')[0]
+        sample = WSSSDataSample(
+            metainfo=dict(
+                img_path=f'JPEGImages/{i}.jpg', img_shape=(height, width)))
+        sample.gt_label = label
+        sample.pred_cam = PixelData(data=cam)
+        samples.append(sample)
+    return inputs, samples
+
+
+def predict_masks(model, inputs, samples):
+    """The refined masks ``(1, H, W)`` of the samples."""
+    model.eval()
+    with torch.no_grad():
+        outputs = model.predict(inputs, copy.deepcopy(samples))
+    return [sample.pred_sem_seg.data for sample in outputs]
+
+
+def test_the_dense_walk_budget():
+    inputs, samples = walk_inputs()
+    grids = [(15, 19), (16, 12)]
+    needs = [dense_walk_bytes(h * w) for h, w in grids]
+    assert needs[0] == 3 * 4 * 285**2
+    # over the budget: refused before the walk, naming the image, its size,
+    # the bytes, the budget and the ways out
+    model = build(dict(TINY, test_cfg=dict(max_walk_bytes=needs[0] - 1)))
+    with pytest.raises(ValueError) as error:
+        predict_masks(model, inputs, samples)
+    message = str(error.value)
+    assert message.startswith(
+        'JPEGImages/0.jpg: the dense random walk of this 152x120 image '
+        f'(a 19x15 grid) needs {needs[0]} bytes')
+    assert f'test_cfg.max_walk_bytes is {needs[0] - 1} ' in message
+    assert "test_cfg.walk='sparse'" in message and '\n' not in message
+    # within the budget (the largest image's need exactly): the plain dense
+    # walk's masks, bit for bit
+    model = build(dict(TINY, test_cfg=dict(max_walk_bytes=max(needs))))
+    masks = predict_masks(model, inputs, samples)
+    default = predict_masks(build(), inputs, samples)
+    assert all(torch.equal(a, b) for a, b in zip(masks, default))
+    with torch.no_grad():
+        embeds = model(inputs)
+    for embed, (h, w), sample, mask in zip(embeds, grids, samples, masks):
+        cam = sample.pred_cam.data
+        present = torch.nonzero(sample.gt_label).flatten()
+        scores = torch.cat([torch.full_like(cam[:1], 0.27), cam[present]])
+        walked = random_walk_maps(scores, dense_affinity(embed[:, :h, :w], 5))
+        classes = torch.cat([present.new_zeros(1), present + 1])
+        assert torch.equal(mask[0], classes[walked.argmax(0)])
+        # the walk moved some labels
+        assert not torch.equal(mask[0], classes[scores.argmax(0)])
+        assert len(mask.unique()) >= 2
+
+
+def test_the_sparse_walk_gives_the_dense_masks():
+    inputs, samples = walk_inputs()
+    sparse = build(dict(TINY, test_cfg=dict(walk='sparse', max_walk_bytes=1)))
+    dense = predict_masks(build(), inputs, samples)
+    for a, b in zip(predict_masks(sparse, inputs, samples), dense):
+        assert torch.equal(a, b)
+    with pytest.raises(ValueError, match='test_cfg.walk must be one of'):
+        build(dict(TINY, test_cfg=dict(walk='squares')))
+    with pytest.raises(ValueError, match='max_walk_bytes must be a positive'):
+        build(dict(TINY, test_cfg=dict(max_walk_bytes=None)))
+
+
 def test_contract():
     model = build()
     with pytest.raises(RuntimeError, match='Invalid mode'):
@@ -185,7 +265,8 @@ def test_contract():
 def test_configs(name):
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'affinity', name))
     assert cfg.model.type == 'AffinityNet' and cfg.model.radius == 5
-    assert dict(cfg.model.test_cfg) == dict(beta=8., logt=6, bg_score=0.27)
+    assert dict(cfg.model.test_cfg) == dict(
+        beta=8., logt=6, walk_bg_score=0.27)
     assert cfg.val_dataloader is None
     assert cfg.train_dataloader.dataset.pipeline[1] == dict(
         type='LoadAffinityLabel', label_dir=cfg.affinity_label_dir)

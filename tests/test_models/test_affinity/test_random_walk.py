@@ -1,8 +1,12 @@
 import pytest
 import torch
 
-from mmwsss.models.affinity import (dense_affinity, random_walk,
-                                    random_walk_maps, transition_matrix)
+from mmwsss.models.affinity import (dense_affinity, image_pair_affinity,
+                                    pair_affinity, random_walk,
+                                    random_walk_maps, sparse_affinity,
+                                    transition_matrix)
+from mmwsss.models.affinity.random_walk import (dense_walk_bytes,
+                                                max_dense_positions)
 
 
 def object_map(height, width, box):
@@ -67,3 +71,38 @@ def test_random_walk_maps_pad_pool_and_crop():
     assert torch.equal(out.argmax(0), scores.argmax(0))
     with pytest.raises(ValueError, match='grid'):
         random_walk_maps(scores, torch.eye(9), stride=8)
+
+
+def test_sparse_affinity_holds_the_dense_matrix():
+    torch.manual_seed(0)
+    feat = torch.randn(6, 9, 13)
+    aff = sparse_affinity(feat, 5)
+    dense = dense_affinity(feat, 5)
+    assert aff.is_sparse and aff._nnz() == int((dense > 0).sum())
+    # one strip on a small grid: the same values, bit for bit
+    assert torch.equal(aff.to_dense(), dense)
+    # one row per strip: the same values up to the rounding of the mean
+    rows = image_pair_affinity(feat, 5, strip_positions=1)
+    assert torch.allclose(rows, pair_affinity(feat[None], 5)[0], atol=1e-6)
+
+
+@pytest.mark.parametrize('beta,logt', [(8, 6), (2, 3), (1, 0)])
+def test_sparse_walk_equals_the_dense_walk(beta, logt):
+    # an object box whose embedding differs from the background's, noisy
+    torch.manual_seed(0)
+    obj = object_map(12, 16, (2, 9, 4, 12))
+    feat = obj * 3. + 0.5 * torch.randn(8, 12, 16)
+    seed = obj * torch.rand(12, 16)
+    scores = torch.stack([torch.full((12, 16), 0.27), seed])
+    dense = random_walk(scores, dense_affinity(feat, 5), beta, logt)
+    sparse = random_walk(scores, sparse_affinity(feat, 5), beta, logt)
+    assert torch.allclose(sparse, dense, atol=1e-5)
+    assert torch.equal(sparse.argmax(0), dense.argmax(0))
+    assert not torch.equal(sparse.argmax(0), scores.argmax(0))
+
+
+def test_dense_walk_bytes_and_the_largest_grid_that_fits():
+    # three float32 (hw, hw) matrices: 189 MB for a 63x63 grid (500x500)
+    assert dense_walk_bytes(63 * 63) == 3 * 4 * 3969**2 == 189_035_532
+    fit = max_dense_positions(2**30)
+    assert dense_walk_bytes(fit) <= 2**30 < dense_walk_bytes(fit + 1)

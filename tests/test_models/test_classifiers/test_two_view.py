@@ -11,7 +11,7 @@ import copy
 import numpy as np
 import pytest
 import torch
-from classifier_helpers import TINY_PCM, build
+from classifier_helpers import TINY_CONTRAST, TINY_PCM, build
 
 from mmwsss.models import classifiers
 from mmwsss.structures import WSSSDataSample
@@ -185,6 +185,25 @@ def test_parts_are_off_unless_configured(two_view_batch):
 def test_background_channel_is_required():
     with pytest.raises(ValueError, match='bg_index 0 or -1'):
         build(dict(type='TwoViewClassifier', bg_index=None))
+
+
+@pytest.mark.parametrize('bg_index', (0, -1))
+def test_parts_get_the_background_channel(bg_index):
+    model = build(
+        dict(
+            type='EPS',
+            bg_index=bg_index,
+            contrast=dict(TINY_CONTRAST, bg_index=bg_index),
+            **PARTS))
+    parts = (model.pcm_head, model.loss_ecr, model.contrast)
+    assert [part.bg_index for part in parts] == [bg_index] * 3
+    assert model.loss_sal.layout.bg_index == bg_index
+
+
+def test_a_part_with_another_background_channel_is_refused():
+    with pytest.raises(ValueError, match="PCMHead: bg_index=-1 is not the "
+                       "classifier's bg_index=0"):
+        build(dict(type='SEAM', pcm_head=dict(TINY_PCM, bg_index=-1)))
 
 
 @pytest.mark.parametrize('cfg,message', [

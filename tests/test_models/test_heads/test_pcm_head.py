@@ -39,7 +39,8 @@ def _head_inputs(requires_grad=False):
 
 
 def test_affinity_columns_sum_to_one():
-    head = PCMHead(in_channels=(8, 12), channels=(4, 6), out_channels=10)
+    head = PCMHead(
+        in_channels=(8, 12), channels=(4, 6), out_channels=10, bg_index=0)
     head.init_weights()
     _, feats, img = _head_inputs()
     aff = head.affinity(feats, img)
@@ -49,10 +50,11 @@ def test_affinity_columns_sum_to_one():
 
 
 def test_refined_cam_is_cam_times_affinity_without_grad_to_cam():
-    head = PCMHead(in_channels=(8, 12), channels=(4, 6), out_channels=10)
+    head = PCMHead(
+        in_channels=(8, 12), channels=(4, 6), out_channels=10, bg_index=0)
     head.init_weights()
     cam, feats, img = _head_inputs(requires_grad=True)
-    out = head(cam, feats, img, bg_index=0)
+    out = head(cam, feats, img)
     expected = pcm_input(cam, 0).flatten(2) @ head.affinity(feats, img)
     assert torch.allclose(out, expected.view_as(out), atol=1e-5)
     out.sum().backward()
@@ -63,7 +65,14 @@ def test_refined_cam_is_cam_times_affinity_without_grad_to_cam():
 
 def test_mismatched_channels_are_refused():
     with pytest.raises(ValueError, match='same length'):
-        PCMHead(in_channels=(8, 12), channels=(4, ))
+        PCMHead(in_channels=(8, 12), channels=(4, ), bg_index=0)
+
+
+def test_background_channel_is_required():
+    with pytest.raises(ValueError, match='PCMHead needs bg_index'):
+        PCMHead()
+    with pytest.raises(ValueError, match='bg_index must be None, 0 or -1'):
+        PCMHead(bg_index=1)
 
 
 @pytest.mark.parametrize('case', sorted(AUTHORS['cases']))
@@ -73,7 +82,11 @@ def test_refined_cam_equals_authors(case, view):
     on the same CAM, features, image and weights."""
     inputs, expected = AUTHORS['inputs'], AUTHORS['cases'][case]
     weights = inputs['weights']
-    head = PCMHead(in_channels=(4, 8), channels=(2, 4), out_channels=6)
+    head = PCMHead(
+        in_channels=(4, 8),
+        channels=(2, 4),
+        out_channels=6,
+        bg_index=expected['bg_index'])
     for conv, name in zip((*head.reduce, head.embed), ('f8_3', 'f8_4', 'f9')):
         conv.weight.data.copy_(weights[name])
     img = inputs['img1'].float()
@@ -83,8 +96,7 @@ def test_refined_cam_equals_authors(case, view):
             img, expected['view2_size'], mode='bilinear', align_corners=True)
         maps = inputs[expected['view2']]
     with torch.no_grad():
-        out = head(maps['conv6'], [maps['conv4'], maps['conv5']], img,
-                   expected['bg_index'])
+        out = head(maps['conv6'], [maps['conv4'], maps['conv5']], img)
     scale = expected[f'cam_rv{view}'].abs().max().item()
     torch.testing.assert_close(
         out, expected[f'cam_rv{view}'], rtol=1e-5, atol=1e-5 * scale)

@@ -18,7 +18,7 @@ def test_hand_computed_case():
     ]])  # background: pixel 3
     saliency = torch.tensor([[[[1., 1., 0., 0.]]]])
     labels = torch.tensor([[1., 1.]])
-    loss = SaliencyLoss(tau=0.4, lam=0.5)(cam, saliency, labels, -1)
+    loss = SaliencyLoss(tau=0.4, lam=0.5, bg_index=-1)(cam, saliency, labels)
     prob = cam.softmax(dim=1)
     # a overlaps saliency fully -> foreground; b not at all -> background
     fg = prob[:, 0:1]
@@ -34,20 +34,25 @@ def test_absent_classes_do_not_count_and_bg_first_mirrors():
     cam = torch.randn(2, 4, 6, 6)
     saliency = torch.rand(2, 1, 12, 12)
     labels = torch.tensor([[1., 0., 1.], [0., 1., 0.]])
-    last = SaliencyLoss()(cam, saliency, labels, -1)
-    first = SaliencyLoss()(cam[:, [3, 0, 1, 2]], saliency, labels, 0)
+    last = SaliencyLoss(bg_index=-1)(cam, saliency, labels)
+    first = SaliencyLoss(bg_index=0)(cam[:, [3, 0, 1, 2]], saliency, labels)
     assert last.item() == pytest.approx(first.item(), rel=1e-6)
     changed = cam.clone()
     changed[1, 0] += 5  # class 0 is absent in image 1: only its softmax
-    assert SaliencyLoss()(changed, saliency, labels, -1).item() != \
+    assert SaliencyLoss(bg_index=-1)(changed, saliency, labels).item() != \
         pytest.approx(last.item())  # (it still takes probability mass)
 
 
 def test_gradients_flow_to_the_cam():
     cam = torch.randn(1, 3, 4, 4, requires_grad=True)
-    SaliencyLoss()(cam, torch.rand(1, 1, 8, 8), torch.tensor([[1., 0.]]),
-                   -1).backward()
+    SaliencyLoss(bg_index=-1)(cam, torch.rand(1, 1, 8, 8),
+                              torch.tensor([[1., 0.]])).backward()
     assert cam.grad.abs().sum() > 0
+
+
+def test_background_channel_is_required():
+    with pytest.raises(ValueError, match='SaliencyLoss needs bg_index'):
+        SaliencyLoss()
 
 
 AUTHORS = osp.join(
@@ -60,13 +65,13 @@ def test_equals_the_authors_get_eps_loss(repo):
     tensors (``tests/data/authors``): loss and predicted saliency map."""
     authors = torch.load(AUTHORS)
     for case, expected in zip(authors['cases'], authors[repo]):
-        loss = SaliencyLoss(tau=case['tau'], lam=case['lam'])
+        loss = SaliencyLoss(tau=case['tau'], lam=case['lam'], bg_index=-1)
         pred, _ = loss.predict_saliency(case['cam'], case['saliency'],
-                                        case['label'], -1)
+                                        case['label'])
         torch.testing.assert_close(
             pred, expected['sal_pred'], rtol=1e-5, atol=1e-7)
         torch.testing.assert_close(
-            loss(case['cam'], case['saliency'], case['label'], -1),
+            loss(case['cam'], case['saliency'], case['label']),
             expected['loss'],
             rtol=1e-5,
             atol=0)
@@ -82,12 +87,12 @@ def test_the_overlap_denominator_adds_1e4_per_pixel():
     saliency = torch.zeros(1, 1, 21, 21)
     saliency[0, 0, 0, 0] = 1.
     labels = torch.tensor([[1., 0.]])
-    pred, _ = SaliencyLoss(tau=0.49).predict_saliency(cam, saliency, labels,
-                                                      -1)
+    pred, _ = SaliencyLoss(
+        tau=0.49, bg_index=-1).predict_saliency(cam, saliency, labels)
     prob = cam.softmax(dim=1)
     as_bg = 0.5 * (1 - prob[:, 2:] - prob[:, :1])
     torch.testing.assert_close(pred, as_bg)
-    pred, _ = SaliencyLoss(tau=0.48).predict_saliency(cam, saliency, labels,
-                                                      -1)
+    pred, _ = SaliencyLoss(
+        tau=0.48, bg_index=-1).predict_saliency(cam, saliency, labels)
     torch.testing.assert_close(pred,
                                0.5 * prob[:, :1] + 0.5 * (1 - prob[:, 2:]))

@@ -38,7 +38,8 @@ def test_ecr_top_fraction_of_both_directions():
     cam2 = torch.zeros_like(cam1)
     rv1 = torch.full_like(cam1, 0.5)
     rv2 = torch.zeros_like(cam1)
-    loss = EquivariantCrossRegularizationLoss()(cam1, cam2, rv1, rv2, 0)
+    loss = EquivariantCrossRegularizationLoss(bg_index=0)(cam1, cam2, rv1,
+                                                          rv2)
     # |0 - 0.5| everywhere -> top-2 mean 0.5; |cam1 - 0| -> top-2 1.0, 0.8
     assert loss.item() == pytest.approx(0.5 + 0.9)
 
@@ -50,17 +51,23 @@ def test_ecr_background_of_max_onehot(onehot_bg):
     code) takes channel 0 as the background."""
     torch.manual_seed(0)
     maps = [torch.rand(2, 4, 3, 5) for _ in range(4)]  # last = background
-    loss = EquivariantCrossRegularizationLoss(onehot_bg=onehot_bg)
-    first = EquivariantCrossRegularizationLoss(onehot_bg='first')
-    rotated = first(*(m[:, [3, 0, 1, 2]] for m in maps), 0)
+    loss = EquivariantCrossRegularizationLoss(
+        onehot_bg=onehot_bg, bg_index=-1)
+    first = EquivariantCrossRegularizationLoss(onehot_bg='first', bg_index=0)
+    rotated = first(*(m[:, [3, 0, 1, 2]] for m in maps))
     if onehot_bg == 'model':
         expected = rotated
     else:  # the maps as they are, channel 0 taken for the background
-        expected = first(*maps, 0)
+        expected = first(*maps)
         assert abs(expected - rotated) > 1e-3
-    assert loss(*maps, -1).item() == pytest.approx(expected.item())
+    assert loss(*maps).item() == pytest.approx(expected.item())
     with pytest.raises(ValueError, match='onehot_bg'):
-        EquivariantCrossRegularizationLoss(onehot_bg='last')
+        EquivariantCrossRegularizationLoss(onehot_bg='last', bg_index=0)
+
+
+def test_ecr_needs_the_background_channel():
+    with pytest.raises(ValueError, match='needs bg_index'):
+        EquivariantCrossRegularizationLoss()
 
 
 def test_ecr_gradient_only_through_refined_maps():
@@ -68,7 +75,8 @@ def test_ecr_gradient_only_through_refined_maps():
     cam2 = torch.rand(1, 3, 2, 2, requires_grad=True)
     rv1 = torch.rand(1, 3, 2, 2, requires_grad=True)
     rv2 = torch.rand(1, 3, 2, 2, requires_grad=True)
-    EquivariantCrossRegularizationLoss()(cam1, cam2, rv1, rv2, 0).backward()
+    EquivariantCrossRegularizationLoss(bg_index=0)(cam1, cam2, rv1,
+                                                   rv2).backward()
     assert cam1.grad is None and cam2.grad is None
     assert rv1.grad.abs().sum() > 0 and rv2.grad.abs().sum() > 0
 

@@ -43,14 +43,16 @@ def test_fixture_equals_the_shared_original():
         torch.load(SHARED, weights_only=True))
 
 
-def _contrast(variant: str, **overrides) -> nn.Module:
-    """The shipped PPC config of ``variant`` with an identity projection
-    (the fixture holds projected features)."""
+def _contrast(case: dict, **overrides) -> nn.Module:
+    """The shipped PPC config of the case's variant, as its classifier
+    builds it, with an identity projection (the fixture holds projected
+    features)."""
     register_all_modules()
     cfg = Config.fromfile(
         osp.join(ROOT, 'configs', '_base_', 'models', 'ppc_head.py'))
     contrast = MODELS.build({
-        **(cfg.contrast if variant == 'seam' else cfg.eps_contrast),
+        **(cfg.contrast if case['variant'] == 'seam' else cfg.eps_contrast),
+        'bg_index': _bg_index(case),
         **overrides
     })
     contrast.projection = nn.Identity()
@@ -74,11 +76,11 @@ def _assert_close(actual: torch.Tensor, expected: torch.Tensor) -> None:
 
 
 def _losses(case: dict, **overrides):
-    contrast = _contrast(case['variant'], **overrides)
+    contrast = _contrast(case, **overrides)
     f1 = case['f1'].clone().requires_grad_()
     f2 = case['f2'].clone().requires_grad_()
     losses = contrast.loss((f1, f2), (case['cam1'], case['cam2']),
-                           case['labels'], _resize, _bg_index(case))
+                           case['labels'], _resize)
     return losses, f1, f2
 
 
@@ -99,12 +101,13 @@ def test_cross_view_terms_and_gradients_equal_authors(case):
 @pytest.mark.parametrize('case', CASES, ids=IDS)
 @pytest.mark.parametrize('view', (1, 2))
 def test_prototypes_and_pseudo_labels_equal_authors(case, view):
-    contrast = _contrast(case['variant'])
+    contrast = _contrast(case)
     feats, cam = case[f'f{view}'], case[f'cam{view}']
     if view == 1:
         feats, cam = _resize(feats), _resize(cam)
     result = pseudo_labels_and_prototypes(cam, feats, case['labels'],
-                                          _bg_index(case), contrast.bg_score,
+                                          _bg_index(case),
+                                          contrast.pseudo_label_bg_score,
                                           contrast.topk_divisor, None,
                                           'torch')
     assert torch.equal(result.pseudo_labels.flatten(),
@@ -118,10 +121,11 @@ def test_lowest_index_ties_differ_only_in_tied_prototypes(case):
     class whose CAM is 0 over the whole batch) take the first K positions,
     so their prototype is the plain mean of those features; every other
     prototype is the authors'."""
-    contrast = _contrast(case['variant'])
+    contrast = _contrast(case)
     feats, cam = case['f2'], case['cam2']
     result = pseudo_labels_and_prototypes(cam, feats, case['labels'],
-                                          _bg_index(case), contrast.bg_score,
+                                          _bg_index(case),
+                                          contrast.pseudo_label_bg_score,
                                           contrast.topk_divisor)
     num_channels = cam.shape[1]
     constant = cam.relu().amax((0, 2, 3)) == 0
@@ -140,11 +144,10 @@ def test_intra_view_expectation_equals_authors(case):
     """The intra-view term is random (the random half of the hard pixel
     sampling): its mean over draws must lie within 3 standard errors of the
     authors' mean."""
-    contrast = _contrast(case['variant'], topk_ties='torch')
+    contrast = _contrast(case, topk_ties='torch')
     similarity, labels = contrast.contrast_inputs(
         (_resize(case['f1']), case['f2']),
-        (_resize(case['cam1']), case['cam2']), case['labels'],
-        _bg_index(case))
+        (_resize(case['cam1']), case['cam2']), case['labels'])
     intra = next(loss for loss in contrast.losses
                  if loss.loss_name == 'loss_intra')
     draws = 400

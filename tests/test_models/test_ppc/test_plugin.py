@@ -24,9 +24,10 @@ NAMES = {'loss_cross_proto', 'loss_cross_label', 'loss_intra'}
 GRID = (8, 8)
 
 
-def _build(**changes):
+def _build(bg_index=0, **changes):
     torch.manual_seed(0)
-    contrast = MODELS.build(dict(copy.deepcopy(CONFIG), **changes))
+    contrast = MODELS.build(
+        dict(copy.deepcopy(CONFIG), bg_index=bg_index, **changes))
     contrast.init_weights()
     return contrast
 
@@ -59,17 +60,17 @@ def test_build_from_config():
             ] == ['loss_cross_proto', 'loss_cross_label', 'loss_intra']
     assert contrast.losses[2].prototype_miner.num_keep == 10
     with pytest.raises(ValueError, match='distinct'):
-        MODELS.build(
-            dict(
-                copy.deepcopy(CONFIG),
-                losses=[dict(type='CrossPrototypeContrastLoss')] * 2))
+        _build(losses=[dict(type='CrossPrototypeContrastLoss')] * 2)
+    with pytest.raises(ValueError,
+                       match='PixelPrototypeContrast needs bg_index'):
+        MODELS.build(copy.deepcopy(CONFIG))
 
 
 def test_loss_wires_projection_warp_and_losses():
     contrast = _build()
     feats, cams, labels = _inputs()
     torch.manual_seed(5)
-    losses = contrast.loss(feats, cams, labels, _warp, bg_index=0)
+    losses = contrast.loss(feats, cams, labels, _warp)
     assert set(losses) == NAMES
 
     # The same from the parts: project, warp view 1, targets per view.
@@ -98,7 +99,7 @@ def test_gradients_reach_projection_not_cams():
     contrast = _build()
     feats, cams, labels = _inputs()
     feats = tuple(feat.requires_grad_() for feat in feats)
-    losses = contrast.loss(feats, cams, labels, _warp, bg_index=0)
+    losses = contrast.loss(feats, cams, labels, _warp)
     sum(losses.values()).backward()
     assert contrast.projection.conv.weight.grad.abs().sum() > 0
     assert all(feat.grad.abs().sum() > 0 for feat in feats)
@@ -117,7 +118,7 @@ def test_no_gradient_through_prototypes():
         torch.randn(4, 16, *GRID, generator=generator).requires_grad_()
         for _ in range(2))
     torch.manual_seed(4)
-    losses = contrast.loss_by_proj(projs, cams, labels, bg_index=0)
+    losses = contrast.loss_by_proj(projs, cams, labels)
     grads = torch.autograd.grad(sum(losses.values()), projs)
 
     stacked = torch.stack(projs)
@@ -136,17 +137,16 @@ def test_no_gradient_through_prototypes():
 
 
 def test_bg_index_mirrored():
-    contrast = _build()
     feats, cams, labels = _inputs()
     torch.manual_seed(1)
-    first = contrast.loss(feats, cams, labels, _warp, bg_index=0)
+    first = _build().loss(feats, cams, labels, _warp)
     last_cams = tuple(torch.cat([cam[:, 1:], cam[:, :1]], 1) for cam in cams)
     torch.manual_seed(1)
-    last = contrast.loss(feats, last_cams, labels, _warp, bg_index=-1)
+    last = _build(bg_index=-1).loss(feats, last_cams, labels, _warp)
     for name in NAMES:
         torch.testing.assert_close(first[name], last[name])
     with pytest.raises(ValueError, match='bg_index must be None, 0 or -1'):
-        contrast.loss(feats, last_cams, labels, _warp, bg_index=NUM_CLASSES)
+        _build(bg_index=NUM_CLASSES)
 
 
 @pytest.mark.parametrize(
@@ -172,7 +172,7 @@ def test_edge_cases_finite(case):
         cams[0][0, 5] = F.interpolate(
             cams[1][:1, 5:6], size=(16, 16), mode='nearest')[0, 0]
     feats = tuple(feat.requires_grad_() for feat in feats)
-    losses = contrast.loss(feats, cams, labels, _warp, bg_index=0)
+    losses = contrast.loss(feats, cams, labels, _warp)
     assert set(losses) == NAMES
     assert all(torch.isfinite(value) for value in losses.values())
     sum(losses.values()).backward()
@@ -184,12 +184,12 @@ def test_valid_mask():
     feats, cams, labels = _inputs()
     valid = torch.ones(4, *GRID, dtype=torch.bool)
     valid[:, :, 6:] = False
-    losses = contrast.loss(feats, cams, labels, _warp, 0, valid)
+    losses = contrast.loss(feats, cams, labels, _warp, valid)
     assert all(torch.isfinite(value) for value in losses.values())
-    full = contrast.loss(feats, cams, labels, _warp, 0)
+    full = contrast.loss(feats, cams, labels, _warp)
     assert not torch.isclose(losses['loss_cross_proto'],
                              full['loss_cross_proto'])
-    empty = contrast.loss(feats, cams, labels, _warp, 0,
+    empty = contrast.loss(feats, cams, labels, _warp,
                           torch.zeros_like(valid))
     assert all(value.item() == 0 for value in empty.values())
 
@@ -199,10 +199,10 @@ def test_autocast_close_to_float32(dtype):
     contrast = _build()
     feats, cams, labels = _inputs()
     torch.manual_seed(2)
-    expected = contrast.loss(feats, cams, labels, _warp, 0)
+    expected = contrast.loss(feats, cams, labels, _warp)
     with torch.autocast('cpu', dtype=dtype):
         torch.manual_seed(2)
-        losses = contrast.loss(feats, cams, labels, _warp, 0)
+        losses = contrast.loss(feats, cams, labels, _warp)
     for name in NAMES:
         assert torch.isfinite(losses[name])
         torch.testing.assert_close(

@@ -26,7 +26,12 @@ def test_pseudo_labels_from_min_max_and_bg_score():
     feats = torch.ones(1, 2, 1, 4)
     labels = torch.tensor([[1., 0]])
     result = pseudo_labels_and_prototypes(
-        cam, feats, labels, bg_index=0, bg_score=0.3, topk_divisor=4)
+        cam,
+        feats,
+        labels,
+        bg_index=0,
+        pseudo_label_bg_score=0.3,
+        topk_divisor=4)
     assert isinstance(result, PseudoLabelsAndPrototypes)
     # Class 1 after ReLU and min-max: 0, 0.2, 0.4, 1 (up to 1e-5); against
     # the constant 0.3: background, background, class 1, class 1. Class 2
@@ -182,5 +187,5 @@ def test_shape_checks():
         pseudo_labels_and_prototypes(cam, feats, labels[:, :2], 0, 0.2, 8)
     with pytest.raises(ValueError, match='grid'):
         pseudo_labels_and_prototypes(cam, feats[..., :2], labels, 0, 0.2, 8)
-    with pytest.raises(ValueError, match='bg_score'):
+    with pytest.raises(ValueError, match='pseudo_label_bg_score'):
         pseudo_labels_and_prototypes(cam, feats, labels, 0, -0.1, 8)

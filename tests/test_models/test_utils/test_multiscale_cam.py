@@ -1,4 +1,4 @@
-"""CAM inference: PIL-exact resize, normalisation, seeds, and the authors'
+"""CAM inference: PIL-exact resize, normalisation, and the authors'
 inference scripts side by side (``tests/data/authors/inference.pt``)."""
 import os.path as osp
 
@@ -13,8 +13,7 @@ from PIL import Image
 from mmwsss.models.utils.multiscale_cam import (multiscale_cam, normalize_cam,
                                                 pil_bicubic_resize,
                                                 pil_bicubic_weights,
-                                                resize_image, scaled_size,
-                                                seeds_from_cam)
+                                                resize_image, scaled_size)
 
 FIXTURE = osp.join(
     osp.dirname(__file__), '..', '..', 'data', 'authors', 'inference.pt')
@@ -119,7 +118,7 @@ def test_multiscale_cam_sums_resized_flipped_maps():
         multiscale_cam(conv, inputs, (1.0, ), cam_upsample='input')
 
 
-# -------------------------------------------------- normalisation, seeds
+# ----------------------------------------------------------- normalisation
 def test_normalize_cam_modes():
     cam = torch.tensor([[[[2., 4., 6.]], [[0., 0., 0.]], [[-1., 3., 5.]]]])
     labels = torch.tensor([[1., 1., 1.]])
@@ -143,13 +142,6 @@ def test_normalize_cam_modes():
     assert (absent[0, 1:] == 0).all()
     with pytest.raises(ValueError, match='cam_norm must be one of'):
         normalize_cam(cam, labels, 'sum')
-
-
-def test_seeds_ties_go_to_the_lowest_index():
-    cam = torch.tensor([[[0.5, 0.2, 0.1]], [[0.5, 0.1, 0.3]]])
-    # pixel 0: classes 1 and 2 tie -> 1; pixel 1: equal to the background
-    # score -> background; pixel 2: class 2
-    assert seeds_from_cam(cam, 0.2).tolist() == [[1, 0, 2]]
 
 
 # ----------------------------------------- the authors' scripts, side by side

@@ -9,10 +9,9 @@ import pytest
 import torch
 from PIL import Image
 
-from mmwsss.apis import affinity as affinity_api
-from mmwsss.apis.affinity import (affinity_labels, load_cams, mask_path,
-                                  prepare_random_walk, random_walk_refine,
-                                  write_affinity_labels)
+from mmwsss.engine.affinity import (prepare_random_walk, random_walk_refine,
+                                    write_affinity_labels)
+from mmwsss.engine.cam_cache import read_labelled_cams
 from mmwsss.registry import DATASETS, MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -24,59 +23,6 @@ TINY_OPTIONS = [
     'model.backbone.base_channels=8', 'model.aff_head.in_channels=[16,32,64]',
     'model.aff_head.channels=[4,8,8]', 'model.aff_head.out_channels=20'
 ]
-
-
-def label_of(*classes):
-    label = np.zeros(20, np.float32)
-    label[list(classes)] = 1
-    return label
-
-
-def test_affinity_labels_on_a_hand_made_cam():
-    # classes 3 and 7 (label indices 2 and 6); per pixel, the CAM maximum
-    # m gives (1 - m)^4 and (1 - m)^24:
-    #   m = 0.9: 1e-4, ~0     -> foreground for both alphas
-    #   m = 0.3: 0.24, 2e-4   -> foreground for both alphas
-    #   m = 0.2: 0.41, 5e-3   -> low: background, high: foreground -> 255
-    #   m = 0.1: 0.66, 0.08   -> low: background, high: foreground -> 255
-    #   m = 0.05: 0.81, 0.29  -> background for both -> 0
-    #   m = 0: 1, 1           -> 0
-    cams = np.array(
-        [[[0.9, 0.0, 0.2, 0.1, 0.05, 0.0]], [[0.5, 0.3, 0.0, 0.0, 0.0, 0.0]]],
-        np.float16)
-    out = affinity_labels(cams, label_of(2, 6))
-    assert out.dtype == np.uint8 and out.shape == (1, 6)
-    assert out[0].tolist() == [3, 7, 255, 255, 0, 0]
-    # a lower high alpha makes the weak background stronger: m = 0.1 and
-    # 0.2 become confident background with alpha 4 for both
-    out = affinity_labels(cams, label_of(2, 6), high_alpha=4)
-    assert out[0].tolist() == [3, 7, 0, 0, 0, 0]
-
-
-def test_affinity_labels_refusals():
-    cams = np.zeros((2, 4, 4), np.float32)
-    with pytest.raises(ValueError, match='2 labelled'):
-        affinity_labels(cams[:1], label_of(0, 1))
-    with pytest.raises(ValueError, match='image'):
-        affinity_labels(cams, label_of(0, 1), crf=dict())
-
-
-def test_affinity_labels_crf_refines_both_argmaxes(monkeypatch):
-    calls = []
-
-    def fake_crf(image, probs, **kwargs):
-        calls.append((probs, kwargs))
-        assert np.allclose(probs.sum(0), 1, atol=1e-5)
-        return probs
-
-    monkeypatch.setattr(affinity_api, 'dense_crf', fake_crf)
-    cams = np.random.RandomState(0).rand(2, 5, 7).astype(np.float32)
-    image = np.zeros((5, 7, 3), np.uint8)
-    plain = affinity_labels(cams, label_of(0, 4))
-    refined = affinity_labels(
-        cams, label_of(0, 4), crf=dict(iterations=2), image=image)
-    assert np.array_equal(plain, refined) and len(calls) == 2
-    assert calls[0][1] == dict(iterations=2)
 
 
 def write_cams(cam_dir, infos):
@@ -128,7 +74,7 @@ def test_write_affinity_labels_is_resumable_and_confined(voc, tmp_path):
     assert outputs(out) == first
     # CAMs equal to the masks: confident everywhere, labels = masks (whose
     # ignored pixels have no CAM: background)
-    with Image.open(mask_path(out, infos[0]['img_id'])) as img:
+    with Image.open(osp.join(out, infos[0]['img_id'] + '.png')) as img:
         labels = np.asarray(img)
     with Image.open(infos[0]['seg_map_path']) as img:
         mask = np.asarray(img)
@@ -137,9 +83,9 @@ def test_write_affinity_labels_is_resumable_and_confined(voc, tmp_path):
     with pytest.raises(ValueError, match='Refusing'):
         write_affinity_labels([bad], voc['cams'], out, PALETTE)
     with pytest.raises(ValueError, match='Refusing'):
-        load_cams(voc['cams'], '../evil', infos[0]['gt_label'])
+        read_labelled_cams(voc['cams'], '../evil', infos[0]['gt_label'])
     with pytest.raises(ValueError, match='labelled'):
-        load_cams(voc['cams'], infos[0]['img_id'], np.ones(20))
+        read_labelled_cams(voc['cams'], infos[0]['img_id'], np.ones(20))
     assert not osp.exists(osp.join(str(tmp_path), 'evil.png'))
 
 
@@ -162,7 +108,8 @@ def test_random_walk_refine(voc, tmp_path):
     loader_cfg.update(num_workers=0, persistent_workers=False)
     loader_cfg.dataset.data_root = voc['root']
     out = str(tmp_path / 'masks')
-    palette, loader = prepare_random_walk(loader_cfg, out)
+    folder, loader = prepare_random_walk(loader_cfg, out)
+    assert folder.out_dir == out
     assert loader.batch_size == 1 and len(loader) == len(voc['infos'])
     batch = next(iter(loader))
     sample = random_walk_refine(model, batch, voc['cams'])[0]
@@ -210,6 +157,24 @@ def test_affinity_labels_tool(voc, tmp_path):
     assert refused.returncode != 0
     assert 'Refusing' in refused.stderr
     assert outputs(out) == written
+    # CAMs changed in place (e.g. rewritten with --overwrite): the labels
+    # of the old CAMs are refused, then redone with --overwrite
+    cams = str(tmp_path / 'cams')
+    shutil.copytree(voc['cams'], cams)
+    args[args.index(voc['cams'])] = cams
+    same = run_tool(*args)  # a copy: the same CAMs, nothing to redo
+    assert same.returncode == 0 and 'Wrote 0' in same.stdout + same.stderr
+    first_id = voc['infos'][0]['img_id']
+    np.save(osp.join(cams, first_id + '.npy'),
+            np.zeros_like(np.load(osp.join(cams, first_id + '.npy'))))
+    refused = run_tool(*args)
+    assert refused.returncode != 0
+    assert 'cams_sha256' in refused.stderr and '--overwrite' in refused.stderr
+    assert outputs(out) == written
+    again = run_tool(*args, '--overwrite')
+    assert again.returncode == 0, again.stderr
+    with Image.open(osp.join(out, first_id + '.png')) as img:
+        assert not np.asarray(img).any()  # no CAM: all background
 
 
 def test_random_walk_tool(voc, tmp_path):
@@ -231,9 +196,19 @@ def test_random_walk_tool(voc, tmp_path):
                        'train.txt')) as f:
         ids = f.read().split()
     assert sorted(written) == sorted(i + '.png' for i in ids)
-    with Image.open(mask_path(out, ids[0])) as img:
+    with Image.open(osp.join(out, ids[0] + '.png')) as img:
         assert img.mode == 'P'
     second = run_tool(*args)
     assert second.returncode == 0, second.stderr
     assert 'already' in second.stdout + second.stderr
+    assert outputs(out) == written
+    # other CAMs in the same folder: the old masks are refused
+    cams = str(tmp_path / 'cams')
+    shutil.copytree(voc['cams'], cams)
+    args[args.index(voc['cams'])] = cams
+    with open(osp.join(cams, ids[0] + '.npy'), 'r+b') as f:
+        f.seek(-2, os.SEEK_END)
+        f.write(b'\x00\x3c')  # the last CAM value becomes 1.0
+    refused = run_tool(*args)
+    assert refused.returncode != 0 and 'cams_sha256' in refused.stderr
     assert outputs(out) == written

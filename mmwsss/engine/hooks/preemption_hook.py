@@ -1,0 +1,166 @@
+"""Stop training on SIGTERM / SIGINT with a checkpoint of the last
+iteration."""
+import itertools
+import os.path as osp
+import signal
+from typing import Iterator, Optional, Sequence, Tuple
+
+import torch
+from mmengine.dist import all_reduce, barrier, is_distributed, \
+    is_main_process
+from mmengine.hooks import CheckpointHook, Hook
+from mmengine.runner import EpochBasedTrainLoop
+from torch.utils.data import Sampler
+
+from mmwsss.registry import HOOKS
+from mmwsss.utils import atomic_write_bytes
+from mmwsss.utils.signals import STOP_SIGNALS, SignalCatcher, shield_workers
+
+
+class RestOfEpoch(Sampler):
+    """The indices of ``sampler`` after its first ``skip`` ones: the part of
+    an epoch that a run resumed from the middle of it has still to train.
+
+    Args:
+        sampler (Sampler): The data loader's sampler (its order, its epoch).
+        skip (int): The number of indices already trained.
+    """
+
+    def __init__(self, sampler: Sampler, skip: int) -> None:
+        self.sampler = sampler
+        self.skip = skip
+
+    def __iter__(self) -> Iterator:
+        return itertools.islice(iter(self.sampler), self.skip, None)
+
+    def __len__(self) -> int:
+        return max(len(self.sampler) - self.skip, 0)
+
+
+@HOOKS.register_module()
+class PreemptionHook(Hook):
+    """Turn SIGTERM and SIGINT into a checkpoint and a clean stop.
+
+    A scheduler preempting a job sends SIGTERM and gives a grace period;
+    Ctrl-C sends SIGINT. During training, such a signal only takes note: the
+    current iteration finishes, every other hook of it included (the
+    scheduler step, the logger, a regular checkpoint), then the hook saves
+    ``iter_{N}.pth`` with the regular checkpoints' settings (the checkpoint
+    hook's folder and file backend, atomic by default, and the states
+    :class:`SafeCheckpointHook` adds), points ``last_checkpoint`` at it,
+    logs ``Stopped by SIGTERM after iteration N; saved PATH: resume with
+    --resume`` and raises ``SystemExit(128 + signal)``: exit status 143 for
+    SIGTERM, 130 for SIGINT. A second signal is not caught: it acts as
+    without the hook. The processes of a distributed run agree on the
+    iteration after which they stop.
+
+    A run resumed from a checkpoint saved in the middle of an epoch of an
+    epoch-based loop continues that epoch at the next batch: the data
+    loader's sampler skips the indices already trained (without loading
+    them), so the rest of the epoch gets the batches, and with
+    ``Keyed*Sampler`` the augmentations, of the uninterrupted run.
+    Iteration-based loops skip the trained batches by themselves.
+
+    The signal handlers are installed before training, in the main thread
+    only, and the previous ones are restored after the last iteration, at
+    the stop, or by :meth:`restore_signal_handlers` (which the training
+    code calls whatever happens). A signal during a validation takes effect
+    after the next training iteration. The data loader workers started in
+    training ignore the signals (see
+    :func:`~mmwsss.utils.signals.ignore_signals_in_worker`);
+    those an iteration-based loop starts when it is built, before any hook
+    runs, do not, so there the signal must reach the main process alone.
+
+    Args:
+        signals (Sequence[str]): The signals caught. Defaults to
+            ('SIGTERM', 'SIGINT').
+    """
+
+    priority = 'LOWEST'
+
+    def __init__(self, signals: Sequence[str] = STOP_SIGNALS) -> None:
+        try:
+            self.catcher = SignalCatcher(signals)
+        except ValueError as e:
+            raise ValueError(f'PreemptionHook: {e}') from None
+        self.signals = self.catcher.signals
+
+    def restore_signal_handlers(self) -> None:
+        """Restore the handlers replaced before training (if any)."""
+        self.catcher.restore()
+
+    def before_train(self, runner) -> None:
+        """Skip the trained part of a resumed epoch; catch the signals (and
+        have the data loader workers ignore them)."""
+        loop = runner.train_loop
+        if isinstance(loop, EpochBasedTrainLoop):
+            trained = runner.iter - runner.epoch * len(loop.dataloader)
+            if trained > 0:
+                batches = loop.dataloader.batch_sampler
+                batches.sampler = RestOfEpoch(batches.sampler,
+                                              trained * batches.batch_size)
+                runner.logger.info(
+                    f'Resuming in epoch {runner.epoch + 1}: its first '
+                    f'{trained} iterations are done, skipping their data.')
+        for dataloader in (loop.dataloader,
+                           getattr(runner.val_loop, 'dataloader', None)):
+            shield_workers(dataloader, self.signals)
+        self.catcher.install()
+
+    def after_train_epoch(self, runner) -> None:
+        """Give the next epochs the whole sampler back."""
+        batches = runner.train_loop.dataloader.batch_sampler
+        if isinstance(batches.sampler, RestOfEpoch):
+            batches.sampler = batches.sampler.sampler
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch: Optional[dict] = None,
+                         outputs: Optional[dict] = None) -> None:
+        """Stop with a checkpoint if a signal came."""
+        received = int(self.catcher.received or 0)
+        if is_distributed():
+            flag = torch.tensor(received)
+            all_reduce(flag, op='max')
+            received = int(flag)
+        if received:
+            self._stop(runner, signal.Signals(received))
+        if runner.iter + 1 == runner.max_iters:
+            self.restore_signal_handlers()
+
+    def after_train(self, runner) -> None:
+        """Restore the signal handlers."""
+        self.restore_signal_handlers()
+
+    @staticmethod
+    def _save_options(runner) -> Tuple[str, dict]:
+        """The folder and the options of the regular checkpoints."""
+        hook = next(
+            (h for h in runner.hooks if isinstance(h, CheckpointHook)), None)
+        if hook is None:
+            return runner.work_dir, dict(
+                backend_args=dict(backend='atomic_local'))
+        return hook.out_dir, dict(
+            file_client_args=hook.file_client_args,
+            save_optimizer=hook.save_optimizer,
+            save_param_scheduler=hook.save_param_scheduler,
+            backend_args=hook.backend_args,
+            **hook.args)
+
+    def _stop(self, runner, received: signal.Signals) -> None:
+        """Save the checkpoint of the finished iteration and exit."""
+        self.restore_signal_handlers()
+        iteration = runner.iter + 1
+        out_dir, options = self._save_options(runner)
+        filename = f'iter_{iteration}.pth'
+        path = osp.join(out_dir, filename)
+        runner.save_checkpoint(out_dir, filename, by_epoch=False, **options)
+        if is_main_process():
+            atomic_write_bytes(
+                osp.join(runner.work_dir, 'last_checkpoint'), path.encode())
+        barrier()
+        runner.logger.info(
+            f'Stopped by {received.name} after iteration {iteration}; saved '
+            f'{path}: resume with --resume')
+        raise SystemExit(128 + received)

@@ -1,0 +1,134 @@
+import os
+import os.path as osp
+import signal
+
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.hooks import Hook
+from mmengine.model import BaseModel
+from mmengine.runner import Runner
+from torch.utils.data import Dataset
+
+from mmwsss.engine.hooks import PreemptionHook
+from mmwsss.engine.hooks.preemption_hook import RestOfEpoch
+
+
+class _Toy(BaseModel):
+    """A linear regression with dropout (it draws random numbers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(4, 1)
+        self.dropout = nn.Dropout(0.5)
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        out = self.linear(self.dropout(torch.stack(inputs)))
+        if mode == 'loss':
+            return dict(loss=((out - torch.stack(data_samples))**2).mean())
+        return out
+
+
+class _Data(Dataset):
+    """12 samples: 4 iterations of batch 3 per epoch."""
+
+    def __init__(self) -> None:
+        generator = torch.Generator().manual_seed(0)
+        self.x = torch.randn(12, 4, generator=generator)
+        self.y = torch.randn(12, 1, generator=generator)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, index):
+        return dict(inputs=self.x[index], data_samples=self.y[index])
+
+
+class _SignalAt(Hook):
+    """Send ``signum`` to this process during iteration ``iteration``."""
+
+    def __init__(self, iteration: int, signum: int) -> None:
+        self.iteration = iteration
+        self.signum = signum
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        if runner.iter + 1 == self.iteration:
+            os.kill(os.getpid(), self.signum)
+
+
+def _train(work_dir, name, hooks=(), resume_from=None):
+    torch.manual_seed(0)  # the same initial weights
+    runner = Runner(
+        model=_Toy(),
+        work_dir=str(work_dir),
+        experiment_name=name,
+        train_dataloader=dict(
+            dataset=_Data(),
+            sampler=dict(type='DefaultSampler', shuffle=True),
+            batch_size=3,
+            num_workers=0),
+        optim_wrapper=dict(
+            optimizer=dict(type='SGD', lr=0.1, momentum=0.9)),
+        param_scheduler=dict(type='PolyLR', power=0.9, by_epoch=False),
+        train_cfg=dict(by_epoch=True, max_epochs=3),
+        default_hooks=dict(
+            checkpoint=dict(
+                type='CheckpointHook',
+                interval=1,
+                backend_args=dict(backend='atomic_local')),
+            logger=dict(type='LoggerHook', interval=1)),
+        custom_hooks=[dict(type='SafeCheckpointHook'), *hooks],
+        randomness=dict(seed=0),
+        default_scope='mmwsss',
+        resume=resume_from is not None,
+        load_from=resume_from,
+        cfg=dict(resume=resume_from is not None))
+    runner.register_hook(PreemptionHook())
+    runner.train()
+    return torch.load(
+        osp.join(work_dir, 'epoch_3.pth'), weights_only=True)
+
+
+def _tensors(checkpoint):
+    """The model's and the optimizer's tensors, by name."""
+    found = dict(checkpoint['state_dict'])
+    for param, state in checkpoint['optimizer']['state'].items():
+        for key, value in state.items():
+            found[f'optimizer.{param}.{key}'] = value
+    return found
+
+
+@pytest.mark.parametrize('name, status', [('SIGTERM', 143), ('SIGINT', 130)])
+def test_signal_saves_mid_epoch_and_resume_is_exact(tmp_path, name, status):
+    whole = _tensors(_train(tmp_path / 'whole', f'whole_{name}'))
+    signum = signal.Signals[name]
+    before = signal.getsignal(signum)
+    cut = tmp_path / 'cut'
+    with pytest.raises(SystemExit) as stop:
+        _train(cut, f'cut_{name}', [_SignalAt(6, signum)])
+    assert stop.value.code == status
+    assert signal.getsignal(signum) is before
+    saved = str(cut / 'iter_6.pth')
+    assert (cut / 'last_checkpoint').read_text() == saved
+    meta = torch.load(saved, weights_only=True)['meta']
+    assert (meta['epoch'], meta['iter']) == (1, 6)  # 2 batches of epoch 2
+    assert not (cut / 'epoch_2.pth').exists()
+
+    resumed = _tensors(_train(cut, f'resumed_{name}', resume_from=saved))
+    assert resumed.keys() == whole.keys()
+    differ = [k for k in whole if not torch.equal(whole[k], resumed[k])]
+    assert not differ, differ
+    assert signal.getsignal(signum) is before
+
+
+def test_rest_of_epoch_skips_the_trained_indices():
+    rest = RestOfEpoch(range(10), 4)
+    assert list(rest) == [4, 5, 6, 7, 8, 9] and len(rest) == 6
+    assert list(RestOfEpoch(range(3), 6)) == [] and \
+        len(RestOfEpoch(range(3), 6)) == 0
+
+
+def test_unknown_signals_are_refused():
+    with pytest.raises(ValueError, match='SIGTREM'):
+        PreemptionHook(signals=('SIGTERM', 'SIGTREM'))
