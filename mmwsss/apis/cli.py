@@ -10,16 +10,16 @@ import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
 
 from mmwsss.evaluation import read_best_bg_score
-from mmwsss.utils import (CheckpointError, FolderLockedError,
+from mmwsss.utils import (CheckpointError, DiskFullError, FolderLockedError,
                           busy_cores_warning)
 from .config_utils import load_config
 
 #: Errors that report bad input (a missing or invalid file, a bad value or
-#: config key, a refused checkpoint, a work dir in use): the tools print
-#: them as one line.
+#: config key, a refused checkpoint, a work dir in use, a full disk): the
+#: tools print them as one line.
 USER_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError,
                PermissionError, ValueError, KeyError, CheckpointError,
-               FolderLockedError)
+               FolderLockedError, DiskFullError)
 
 
 def user_message(error: BaseException) -> str:

@@ -109,6 +109,15 @@ _RANK_VARIABLES = dict(
     pytorch='RANK', slurm='SLURM_PROCID', mpi='OMPI_COMM_WORLD_RANK')
 
 
+def _locked(cfg: Config, folder: str):
+    """The lock of ``folder`` (:func:`~mmwsss.utils.folder_lock`: one run
+    writes into it at a time), held by the first process of a run: it
+    yields the lock file's path there, None on the other processes."""
+    first = int(os.environ.get(
+        _RANK_VARIABLES.get(cfg.get('launcher'), 'RANK'), 0)) == 0
+    return folder_lock(folder) if first else nullcontext()
+
+
 def train(cfg: Config,
           resume: bool = False,
           amp: bool = False,
@@ -142,11 +151,9 @@ def train(cfg: Config,
         else:
             cfg.optim_wrapper.type = 'BF16OptimWrapper'
     cfg.resume = resume
-    first = int(os.environ.get(
-        _RANK_VARIABLES.get(cfg.get('launcher'), 'RANK'), 0)) == 0
-    with folder_lock(cfg.work_dir) if first else nullcontext():
+    with _locked(cfg, cfg.work_dir) as lock:
         if resume:
-            if first:
+            if lock is not None:
                 remove_temporaries(cfg.work_dir)
             if cfg.get('load_from') is None:
                 cfg.load_from = find_resume_checkpoint(cfg.work_dir)
@@ -232,7 +239,9 @@ def evaluate(cfg: Config,
     """Test a checkpoint on the config's test split.
 
     The metrics are also written to ``metrics.json`` in the work dir (by
-    the first process of a distributed run).
+    the first process of a distributed run). SIGTERM / SIGINT stop the
+    test after the batch in hand (exit 128 + signal,
+    :class:`~mmwsss.engine.hooks.PreemptionHook`).
 
     Args:
         cfg (Config): The prepared config.
@@ -252,7 +261,12 @@ def evaluate(cfg: Config,
         cfg.model = cfg.tta_model
     with _runner(cfg, log_file) as runner:
         load_model_weights(runner.model, checkpoint)
-        metrics = {k: float(v) for k, v in runner.test().items()}
+        preemption = PreemptionHook()
+        runner.register_hook(preemption)
+        try:
+            metrics = {k: float(v) for k, v in runner.test().items()}
+        finally:
+            preemption.restore_signal_handlers()
         if runner.rank == 0:
             atomic_write_bytes(
                 osp.join(cfg.work_dir, 'metrics.json'),
@@ -391,7 +405,7 @@ def make_pseudo_masks(cfg: Config,
     cfg = copy.deepcopy(cfg)
     dataloader_cfg = config_section(cfg, 'pseudo_mask_dataloader')
     select_split(dataloader_cfg.dataset, split)
-    with _runner(cfg, log_file) as runner:
+    with _locked(cfg, out_dir), _runner(cfg, log_file) as runner:
         load_model_weights(runner.model, checkpoint)
         model = getattr(runner.model, 'module', runner.model)
         bg_score, source = resolve_bg_score(bg_score, None, model)
@@ -473,7 +487,8 @@ def make_affinity_labels(cfg: Config,
     with DefaultScope.overwrite_default_scope(
             cfg.get('default_scope', 'mmwsss')):
         dataset = DATASETS.build(dataset_cfg)
-    with also_log_to(MMLogger.get_current_instance(), log_file):
+    logger = MMLogger.get_current_instance()
+    with _locked(cfg, out_dir), also_log_to(logger, log_file):
         count = write_affinity_labels(
             [dataset.get_data_info(i) for i in range(len(dataset))],
             cam_dir,
@@ -534,7 +549,7 @@ def refine_masks(cfg: Config,
             test_cfg[key] = value
     dataloader_cfg = config_section(cfg, 'pseudo_mask_dataloader')
     select_split(dataloader_cfg.dataset, split)
-    with _runner(cfg, log_file) as runner:
+    with _locked(cfg, out_dir), _runner(cfg, log_file) as runner:
         load_model_weights(runner.model, checkpoint)
         folder, dataloader = prepare_random_walk(
             dataloader_cfg,

@@ -16,8 +16,8 @@ from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
 from mmwsss.structures import WSSSDataSample
-from mmwsss.utils import atomic_write_bytes, file_digest, remove_temporaries
-from mmwsss.utils.signals import SignalCatcher, shield_workers
+from mmwsss.utils import (SignalCatcher, atomic_write_bytes, file_digest,
+                          remove_temporaries, shield_workers)
 
 #: The file of an output folder that records what produced its outputs.
 MANIFEST = 'manifest.json'

@@ -6,22 +6,22 @@ from .checkpoint import (CheckpointError, find_resume_checkpoint,
 from .cores import (available_cores, busy_cores_warning, split_cores,
                     use_cores)
 from .dist import setup_launcher
-from .io import (AtomicLocalBackend, atomic_open, atomic_write_bytes,
-                 atomic_write_png, checksum_path, file_digest,
-                 remove_temporaries, safe_join)
+from .io import (AtomicLocalBackend, DiskFullError, atomic_open,
+                 atomic_write_bytes, atomic_write_png, checksum_path,
+                 file_digest, remove_temporaries, safe_join)
 from .lock import FolderLockedError, folder_lock
 from .options import check_option_keys
 from .set_env import register_all_modules
+from .signals import SignalCatcher, shield_workers
 
 __all__ = [
-    'AtomicLocalBackend', 'CheckpointError', 'atomic_open',
-    'atomic_write_bytes', 'atomic_write_png', 'available_cores',
-    'bfloat16_autocast', 'busy_cores_warning', 'check_option_keys',
-    'checksum_path', 'file_digest',
-    'cpu_has_fast_bfloat16', 'FolderLockedError',
-    'find_resume_checkpoint', 'fit_state_dict', 'folder_lock',
-    'is_complete_checkpoint',
+    'AtomicLocalBackend', 'CheckpointError', 'DiskFullError',
+    'FolderLockedError', 'SignalCatcher', 'atomic_open', 'atomic_write_bytes',
+    'atomic_write_png', 'available_cores', 'bfloat16_autocast',
+    'busy_cores_warning', 'check_option_keys', 'checksum_path',
+    'cpu_has_fast_bfloat16', 'file_digest', 'find_resume_checkpoint',
+    'fit_state_dict', 'folder_lock', 'is_complete_checkpoint',
     'load_model_weights', 'read_checkpoint', 'register_all_modules',
-    'remove_temporaries', 'safe_join', 'setup_launcher', 'split_cores',
-    'trust_checkpoints', 'use_cores', 'verify_checkpoint'
+    'remove_temporaries', 'safe_join', 'setup_launcher', 'shield_workers',
+    'split_cores', 'trust_checkpoints', 'use_cores', 'verify_checkpoint'
 ]

@@ -9,10 +9,12 @@ given. Training checkpoints are written the same way through the file
 backend ``'atomic_local'`` (:class:`AtomicLocalBackend`), each with a
 checksum file beside it (:func:`write_checksum`).
 """
+import errno
 import hashlib
 import os
 import os.path as osp
 import re
+import shutil
 import tempfile
 from contextlib import contextmanager
 from typing import BinaryIO, ClassVar, Iterator, List, Union
@@ -22,6 +24,24 @@ import numpy as np
 from mmengine.fileio import LocalBackend, register_backend
 
 PathLike = Union[str, 'os.PathLike[str]']
+
+
+class DiskFullError(OSError):
+    """A write that failed for want of space (or quota): the message names
+    the folder and its free space."""
+
+
+def _disk_full(error: OSError, folder: str, path: PathLike) -> DiskFullError:
+    """The :class:`DiskFullError` of a write into ``folder`` that failed
+    with ``error`` (ENOSPC or EDQUOT)."""
+    try:
+        free = f'{shutil.disk_usage(folder).free / 2**20:.1f} MiB free'
+    except OSError:
+        free = 'free space unknown'
+    return DiskFullError(
+        error.errno, f'No space left on the device of {folder} ({free}) '
+        f'while writing {osp.basename(path)}: free some space and rerun; '
+        'the files written before are kept.')
 
 
 def safe_join(root: PathLike, name: str, suffix: str = '') -> str:
@@ -77,8 +97,10 @@ def atomic_open(path: PathLike) -> Iterator[BinaryIO]:
     and renamed over ``path`` (and the folder synced), so ``path`` holds
     either its old content or the whole new one, whenever the process is
     killed. On an error (a full disk included) the temporary file is
-    removed and ``path`` is left as it was. A kill leaves the temporary
-    file behind: :func:`remove_temporaries` clears them.
+    removed and ``path`` is left as it was; a full disk (or quota) is
+    reported as a :class:`DiskFullError` naming the folder and its free
+    space. A kill leaves the temporary file behind:
+    :func:`remove_temporaries` clears them.
 
     Args:
         path (str | PathLike): The destination file.
@@ -96,9 +118,12 @@ def atomic_open(path: PathLike) -> Iterator[BinaryIO]:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if osp.exists(tmp):
             os.remove(tmp)
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC,
+                                                  errno.EDQUOT):
+            raise _disk_full(e, folder, path) from e
         raise
     _sync_folder(folder)
 

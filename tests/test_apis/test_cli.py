@@ -11,6 +11,7 @@ from mmwsss.apis.cli import (add_runner_args, bg_score_arg, folder_arg,
                              load_tool_config, parse_runner_args,
                              positive_float, run_tool, unit_interval,
                              user_message)
+from mmwsss.utils import DiskFullError
 
 
 def _parser():
@@ -71,6 +72,23 @@ def test_background_score_from_a_number_or_a_seed_evaluation(tmp_path):
         bg_score_arg(str(tmp_path / 'missing.json'))
     with pytest.raises(argparse.ArgumentTypeError, match=r'\[0, 1\]'):
         bg_score_arg('1.5')
+
+
+def test_a_full_disk_is_one_line(capsys, monkeypatch):
+    def main():
+        raise DiskFullError(28, 'No space left on the device of /out '
+                            '(0.0 MiB free) while writing a.png: free some '
+                            'space and rerun; the files written before are '
+                            'kept.')
+
+    monkeypatch.setattr('sys.argv', ['tool'])
+    with pytest.raises(SystemExit) as stop:
+        run_tool(main)
+    assert stop.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith('error: [Errno 28] No space left on the device of '
+                          '/out (0.0 MiB free)')
+    assert 'Traceback' not in err
 
 
 def test_user_message_of_a_worker_error():

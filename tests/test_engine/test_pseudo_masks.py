@@ -12,6 +12,7 @@ from PIL import Image
 from mmwsss.engine.pseudo_masks import PseudoMaskWriter, resolve_bg_score
 from mmwsss.engine.resumable import claim_output_folder
 from mmwsss.structures import WSSSDataSample
+from mmwsss.utils import DiskFullError
 
 PALETTE = [[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0], [0, 0, 128]]
 
@@ -61,7 +62,12 @@ def test_full_disk_leaves_nothing_half_written(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, 'No space left on device')
 
     monkeypatch.setattr(os, 'fsync', no_space)
-    with pytest.raises(OSError, match='No space left'):
+    # one line naming the folder and its free space (a user error of the
+    # tools: apis.cli.USER_ERRORS)
+    with pytest.raises(
+            DiskFullError,
+            match=f'No space left on the device of {tmp_path} '
+            r'\(\d+\.\d MiB free\) while writing a\.png'):
         writer(_sample('a', [1, 0, 0, 0]))
     assert os.listdir(tmp_path) == []  # no partial file, no temporary file
     assert not writer.done('a')

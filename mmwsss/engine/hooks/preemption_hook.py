@@ -13,8 +13,8 @@ from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import Sampler
 
 from mmwsss.registry import HOOKS
-from mmwsss.utils import atomic_write_bytes
-from mmwsss.utils.signals import STOP_SIGNALS, SignalCatcher, shield_workers
+from mmwsss.utils import SignalCatcher, atomic_write_bytes, shield_workers
+from mmwsss.utils.signals import STOP_SIGNALS
 
 
 class RestOfEpoch(Sampler):
@@ -71,6 +71,11 @@ class PreemptionHook(Hook):
     those an iteration-based loop starts when it is built, before any hook
     runs, do not, so there the signal must reach the main process alone.
 
+    In a test (``runner.test()``: the seed evaluation, the test of a
+    checkpoint), a signal stops the run after the batch in hand with one
+    line and the same exit status; a test is not resumed but run again
+    (the CAMs a :class:`CAMCacheHook` wrote so far stay valid).
+
     Args:
         signals (Sequence[str]): The signals caught. Defaults to
             ('SIGTERM', 'SIGINT').
@@ -119,19 +124,49 @@ class PreemptionHook(Hook):
                          data_batch: Optional[dict] = None,
                          outputs: Optional[dict] = None) -> None:
         """Stop with a checkpoint if a signal came."""
-        received = int(self.catcher.received or 0)
-        if is_distributed():
-            flag = torch.tensor(received)
-            all_reduce(flag, op='max')
-            received = int(flag)
+        received = self._received()
         if received:
-            self._stop(runner, signal.Signals(received))
+            self._stop(runner, received)
         if runner.iter + 1 == runner.max_iters:
             self.restore_signal_handlers()
 
     def after_train(self, runner) -> None:
         """Restore the signal handlers."""
         self.restore_signal_handlers()
+
+    def before_test(self, runner) -> None:
+        """Catch the signals during a test (e.g. the seed evaluation)."""
+        shield_workers(
+            getattr(runner.test_loop, 'dataloader', None), self.signals)
+        self.catcher.install()
+
+    def after_test_iter(self,
+                        runner,
+                        batch_idx: int,
+                        data_batch: Optional[dict] = None,
+                        outputs: Optional[Sequence] = None) -> None:
+        """Stop after the batch in hand if a signal came: a test is not
+        resumed (its metric needs every image), it is run again."""
+        received = self._received()
+        if received:
+            self.restore_signal_handlers()
+            runner.logger.info(
+                f'Stopped by {received.name} after {batch_idx + 1} test '
+                'batches: run the test again.')
+            raise SystemExit(128 + received)
+
+    def after_test(self, runner) -> None:
+        """Restore the signal handlers."""
+        self.restore_signal_handlers()
+
+    def _received(self) -> Optional[signal.Signals]:
+        """The signal this process, or any process of the run, received."""
+        received = int(self.catcher.received or 0)
+        if is_distributed():
+            flag = torch.tensor(received)
+            all_reduce(flag, op='max')
+            received = int(flag)
+        return signal.Signals(received) if received else None
 
     @staticmethod
     def _save_options(runner) -> Tuple[str, dict]:

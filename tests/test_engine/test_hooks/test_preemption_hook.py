@@ -5,6 +5,7 @@ import signal
 import pytest
 import torch
 import torch.nn as nn
+from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
@@ -120,6 +121,59 @@ def test_signal_saves_mid_epoch_and_resume_is_exact(tmp_path, name, status):
     differ = [k for k in whole if not torch.equal(whole[k], resumed[k])]
     assert not differ, differ
     assert signal.getsignal(signum) is before
+
+
+class _SignalAtTestBatch(Hook):
+    """Send ``signum`` to this process during test batch ``batch``."""
+
+    def __init__(self, batch: int, signum: int) -> None:
+        self.batch = batch
+        self.signum = signum
+        self.seen = []
+
+    def after_test_iter(self, runner, batch_idx, data_batch=None,
+                        outputs=None):
+        self.seen.append(batch_idx)
+        if batch_idx == self.batch:
+            os.kill(os.getpid(), self.signum)
+
+
+class _Count(BaseMetric):
+    """The number of samples tested."""
+
+    def process(self, data_batch, data_samples) -> None:
+        self.results.append(len(data_samples))
+
+    def compute_metrics(self, results) -> dict:
+        return dict(count=sum(results))
+
+
+def _test(work_dir, hooks=()):
+    runner = Runner(
+        model=_Toy(),
+        work_dir=str(work_dir),
+        experiment_name=f'test_{len(hooks)}',
+        test_dataloader=dict(
+            dataset=_Data(),
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            batch_size=3,
+            num_workers=0),
+        test_evaluator=_Count(),
+        test_cfg=dict(),
+        custom_hooks=list(hooks),
+        default_scope='mmwsss')
+    runner.register_hook(PreemptionHook())
+    return runner.test()
+
+
+def test_signal_stops_a_test_after_the_batch_in_hand(tmp_path):
+    before = signal.getsignal(signal.SIGTERM)
+    assert _test(tmp_path / 'whole') == dict(count=12)  # 4 batches
+    hook = _SignalAtTestBatch(1, signal.SIGTERM)
+    with pytest.raises(SystemExit) as stop:
+        _test(tmp_path / 'cut', [hook])
+    assert stop.value.code == 143 and hook.seen == [0, 1]
+    assert signal.getsignal(signal.SIGTERM) is before
 
 
 def test_rest_of_epoch_skips_the_trained_indices():
