@@ -8,9 +8,14 @@ from tool_helpers import ROOT
 
 
 def _rows():
+    """The rows of every table of the page, headers left out."""
     with open(osp.join(ROOT, 'docs', 'reliability.md')) as f:
-        lines = [line for line in f if line.startswith('| ')]
-    return [line.strip().strip('|').split('|') for line in lines[1:]]
+        lines = f.read().splitlines()
+    headers = {i - 1 for i, line in enumerate(lines) if line.startswith('|-')}
+    return [
+        line.strip().strip('|').split('|') for i, line in enumerate(lines)
+        if line.startswith('| ') and i not in headers
+    ]
 
 
 def _test_file(name):
