@@ -14,12 +14,11 @@ The PSA pipeline after stage 1 (CAMs written by ``tools/pseudo_masks.py
 Both write through :class:`~mmwsss.engine.mask_folder.MaskFolder`: one VOC
 palette PNG ``{id}.png`` per image, atomically, finished images skipped.
 """
-import sys
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import mmcv
+import numpy as np
 import torch
-from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
 from mmwsss.models.affinity import affinity_labels
@@ -71,18 +70,18 @@ def write_affinity_labels(data_infos: Sequence[dict],
                 manifest, low_alpha=low_alpha, high_alpha=high_alpha,
                 crf=crf), overwrite)
     todo = [info for info in data_infos if not folder.done(info['img_id'])]
-    bar = ProgressBar(len(todo), file=sys.stdout) if todo else None
-    for info in todo:
+
+    def label(batch: List[dict]) -> List[Tuple[str, np.ndarray]]:
+        info = batch[0]
         cams = read_labelled_cams(cam_dir, info['img_id'], info['gt_label'])
         image = mmcv.imread(info['img_path'], channel_order='rgb') \
             if crf is not None else None
-        folder.write(
-            info['img_id'],
-            affinity_labels(cams, info['gt_label'], low_alpha, high_alpha,
-                            crf, image))
-        bar.update()
-    if bar is not None:
-        bar.file.write('\n')
+        return [(info['img_id'],
+                 affinity_labels(cams, info['gt_label'], low_alpha,
+                                 high_alpha, crf, image))]
+
+    for img_id, labels in predict_with_progress([[i] for i in todo], label):
+        folder.write(img_id, labels)
     return len(todo)
 
 
