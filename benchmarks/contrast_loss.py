@@ -104,8 +104,9 @@ def build_ours(device: str) -> Tuple[nn.Module, ViewWarp]:
     channel, last) and the warp of view 1 onto view 2's grid for a view 2
     that is view 1 resized."""
     register_all_modules()
-    cfg = Config.fromfile('configs/_base_/models/ppc_head.py')
-    contrast = MODELS.build(dict(cfg.eps_contrast, bg_index=-1)).to(device)
+    cfg = Config.fromfile(
+        'configs/ppc/ppc-eps_r38d_1xb8-20k_voc12aug-448x448.py')
+    contrast = MODELS.build(dict(cfg.model.contrast, bg_index=-1)).to(device)
     contrast.projection = nn.Identity()
     src, dst = VIEW1_GRID * STRIDE, VIEW2_GRID * STRIDE
     relation = dict(

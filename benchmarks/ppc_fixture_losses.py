@@ -42,8 +42,12 @@ def main() -> None:
         help='resize view 1 with align_corners=False')
     args = parser.parse_args()
     register_all_modules()
-    cfg = Config.fromfile(
-        osp.join(ROOT, 'configs', '_base_', 'models', 'ppc_head.py'))
+    shipped = {
+        variant: Config.fromfile(osp.join(ROOT, 'configs', 'ppc', leaf))
+        for variant, leaf in (
+            ('seam', 'ppc-seam_r38d_1xb8-8e_voc12aug-448x448.py'),
+            ('eps', 'ppc-eps_r38d_1xb8-20k_voc12aug-448x448.py'))
+    }
     cases = torch.load(args.fixture, weights_only=True)['cases']
     print('| case | ' + ' | '.join(f'{name} authors / ours'
                                    for _, name in TERMS) + ' |')
@@ -51,7 +55,7 @@ def main() -> None:
     for case in cases:
         seam = case['variant'] == 'seam'
         contrast_cfg = dict(
-            cfg.contrast if seam else cfg.eps_contrast,
+            shipped[case['variant']].model.contrast,
             bg_index=0 if seam else -1)
         if args.topk_ties:
             contrast_cfg['topk_ties'] = args.topk_ties

@@ -12,6 +12,11 @@ log_level = 'INFO'
 load_from = None
 resume = False
 randomness = dict(seed=0)
+# poly 0.9 per iteration (the WSSS recipes' schedule) from the first to the
+# last iteration: without an `end`, mmengine ends it at the train loop's
+# max_iters (max_epochs x iterations per epoch for an epoch-based loop), so
+# a train_cfg.max_epochs / max_iters given with --cfg-options shortens it too
+param_scheduler = [dict(type='PolyLR', power=0.9, eta_min=0., by_epoch=False)]
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 # checkpoints (resume included) load with torch.load(weights_only=True) and

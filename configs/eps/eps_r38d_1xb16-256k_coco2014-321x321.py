@@ -7,7 +7,7 @@
 # seed mIoU on COCO train for this stage.
 _base_ = [
     '../_base_/models/eps_r38d.py', '../_base_/datasets/coco2014_cls.py',
-    '../_base_/schedules/schedule_wsss_256k.py'
+    '../_base_/schedules/schedule_wsss_20k.py'
 ]
 model = dict(
     cam_head=dict(num_channels=81),
@@ -16,3 +16,9 @@ train_dataloader = dict(
     dataset=dict(
         data_prefix=dict(img_path='train2014', saliency_path='SALImages'),
         pipeline=_base_.saliency_pipeline))
+# the EPS authors' COCO schedule (script/coco_eps.sh, its log: iter_size 1):
+# 256,500 iterations of batch 16 with the VOC optimizer, a checkpoint every
+# 10k
+max_iters = 256500
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+default_hooks = dict(checkpoint=dict(interval=10000))

@@ -5,8 +5,7 @@
 _base_ = [
     '../_base_/models/seam_efflite0-d8.py',
     '../_base_/datasets/synthetic_voc_v2_cls.py',
-    '../_base_/schedules/schedule_synthetic_v2.py',
-    '../_base_/models/ppc_head.py'
+    '../_base_/schedules/schedule_synthetic_v2.py'
 ]
 model = dict(
     type='EPS',
@@ -17,7 +16,10 @@ model = dict(
     loss_ecr=dict(
         type='EquivariantCrossRegularizationLoss', onehot_bg='first'),
     loss_minpool=dict(type='AdaptiveMinPoolingLoss'),
-    contrast=_base_.eps_contrast)
+    contrast=dict(
+        type='PixelPrototypeContrast',
+        pseudo_label_bg_score=0.10,
+        topk_divisor=16))
 train_dataloader = dict(
     dataset=dict(
         data_prefix=dict(img_path='JPEGImages', saliency_path='saliency'),

@@ -6,8 +6,7 @@
 _base_ = [
     '../_base_/models/seam_r18c32-d8.py',
     '../_base_/datasets/synthetic_voc_cls.py',
-    '../_base_/schedules/schedule_synthetic_16e.py',
-    '../_base_/models/ppc_head.py'
+    '../_base_/schedules/schedule_synthetic_16e.py'
 ]
 model = dict(
     type='EPS',
@@ -18,7 +17,10 @@ model = dict(
     loss_ecr=dict(
         type='EquivariantCrossRegularizationLoss', onehot_bg='first'),
     loss_minpool=dict(type='AdaptiveMinPoolingLoss'),
-    contrast=_base_.eps_contrast)
+    contrast=dict(
+        type='PixelPrototypeContrast',
+        pseudo_label_bg_score=0.10,
+        topk_divisor=16))
 train_dataloader = dict(
     dataset=dict(
         data_prefix=dict(img_path='JPEGImages', saliency_path='saliency'),

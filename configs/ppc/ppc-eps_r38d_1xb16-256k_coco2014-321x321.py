@@ -5,7 +5,7 @@
 # authors publish no COCO settings.
 _base_ = [
     '../_base_/models/seam_r38d.py', '../_base_/datasets/coco2014_cls.py',
-    '../_base_/schedules/schedule_wsss_256k.py', '../_base_/models/ppc_head.py'
+    '../_base_/schedules/schedule_wsss_20k.py'
 ]
 model = dict(
     type='EPS',
@@ -17,8 +17,17 @@ model = dict(
     loss_ecr=dict(
         type='EquivariantCrossRegularizationLoss', onehot_bg='first'),
     loss_minpool=dict(type='AdaptiveMinPoolingLoss'),
-    contrast=_base_.eps_contrast)
+    contrast=dict(
+        type='PixelPrototypeContrast',
+        pseudo_label_bg_score=0.10,
+        topk_divisor=16))
 train_dataloader = dict(
     dataset=dict(
         data_prefix=dict(img_path='train2014', saliency_path='SALImages'),
         pipeline=_base_.saliency_two_view_pipeline))
+# the EPS authors' COCO schedule (script/coco_eps.sh, its log: iter_size 1):
+# 256,500 iterations of batch 16 with the VOC optimizer, a checkpoint every
+# 10k
+max_iters = 256500
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+default_hooks = dict(checkpoint=dict(interval=10000))

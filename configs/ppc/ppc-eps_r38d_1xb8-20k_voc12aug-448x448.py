@@ -4,7 +4,7 @@
 # plug-in with EPS's constants (background score 0.10, top-k h*w // 16).
 _base_ = [
     '../_base_/models/seam_r38d.py', '../_base_/datasets/voc12_cls.py',
-    '../_base_/schedules/schedule_wsss_20k.py', '../_base_/models/ppc_head.py'
+    '../_base_/schedules/schedule_wsss_20k.py'
 ]
 model = dict(
     type='EPS',
@@ -16,7 +16,10 @@ model = dict(
     loss_ecr=dict(
         type='EquivariantCrossRegularizationLoss', onehot_bg='first'),
     loss_minpool=dict(type='AdaptiveMinPoolingLoss'),
-    contrast=_base_.eps_contrast)
+    contrast=dict(
+        type='PixelPrototypeContrast',
+        pseudo_label_bg_score=0.10,
+        topk_divisor=16))
 # the PPC authors' EPS + PPC loop (usr922/wseg, branch esp,
 # contrast_train.py): resize-long 448-768 (its default), 10k iterations of
 # iter_size 2 with an optimizer step at each inner iteration, i.e. the 20k
@@ -32,7 +35,6 @@ param_scheduler = [
         type='PolyLR',
         power=0.9,
         eta_min=0.,
-        begin=0,
         end=(10582 // 8) * 15,
         by_epoch=False)
 ]

@@ -4,8 +4,7 @@
 _base_ = [
     '../_base_/models/seam_efflite0-d8.py',
     '../_base_/datasets/synthetic_voc_v2_cls.py',
-    '../_base_/schedules/schedule_synthetic_v2.py',
-    '../_base_/models/ppc_head.py'
+    '../_base_/schedules/schedule_synthetic_v2.py'
 ]
-model = dict(contrast=_base_.contrast)
+model = dict(contrast=dict(type='PixelPrototypeContrast'))
 train_dataloader = dict(dataset=dict(pipeline=_base_.two_view_pipeline))

@@ -132,7 +132,6 @@ def test_stage1_end_to_end(tiny_coco, tmp_path):
         'model.test_cfg.flip': False,
         'optim_wrapper.type': 'OptimWrapper',
         'train_cfg.max_epochs': 1,
-        'param_scheduler.0.end': 1,
         'val_cfg': None,
         'val_dataloader': None,
         'val_evaluator': None,

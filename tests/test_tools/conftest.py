@@ -29,9 +29,6 @@ test_dataloader = val_dataloader
 pseudo_mask_dataloader = dict(
     batch_size=1, num_workers=0, dataset=dict(data_root=data_root))
 max_epochs = {epochs}
-param_scheduler = [dict(type='PolyLR', power=0.9, eta_min=0., begin=0,
-                        end=max_epochs, by_epoch=True,
-                        convert_to_iter_based=True)]
 train_cfg = dict(max_epochs=max_epochs, val_interval=1000)
 default_hooks = dict(
     checkpoint=dict(interval=1, max_keep_ckpts=5),

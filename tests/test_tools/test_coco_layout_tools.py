@@ -28,8 +28,6 @@ test_dataloader = val_dataloader
 pseudo_mask_dataloader = dict(
     batch_size=2, num_workers=0, dataset=dict(data_root=data_root))
 train_cfg = dict(max_epochs=1, val_interval=1000)
-param_scheduler = [dict(type='PolyLR', power=0.9, eta_min=0., begin=0,
-                        end=1, by_epoch=True, convert_to_iter_based=True)]
 """
 
 
@@ -56,8 +54,6 @@ pseudo_mask_dataloader = dict(
     dataset=dict(
         coco, pipeline=_base_.pseudo_mask_dataloader.dataset.pipeline))
 train_cfg = dict(max_epochs=1)
-param_scheduler = [dict(type='PolyLR', power=0.9, eta_min=0., begin=0,
-                        end=1, by_epoch=True, convert_to_iter_based=True)]
 """
 
 

@@ -33,7 +33,6 @@ stage1 = dict(
         'model.cam_head.in_channels': 64,
         'model.pcm_head.in_channels': (16, 32),
         'train_cfg.max_epochs': 1,
-        'param_scheduler.0.end': 1,
         'model.test_cfg.scales': (1.0, ),
     }}))
 pseudo_masks = dict(split='train_aug')
@@ -47,14 +46,12 @@ affinity = dict(
         'train_dataloader.persistent_workers': False,
         'pseudo_mask_dataloader.num_workers': 0,
         'train_cfg.max_epochs': 1,
-        'param_scheduler.0.end': 1,
     }})
 stage2 = dict(
     config={stage2!r},
     cfg_options=dict(_small, **{{
         'model.decode_head.in_channels': 64,
         'train_cfg.max_iters': 4,
-        'param_scheduler.0.end': 4,
         'default_hooks.checkpoint.interval': 4,
     }}),
     init_backbone_from_stage1=True)

@@ -32,7 +32,6 @@ def test_trained_cam_seeds_beat_an_untrained_model(tmp_path):
         'model.test_cfg.flip': False,
         'optim_wrapper.type': 'OptimWrapper',
         'train_cfg.max_epochs': 10,
-        'param_scheduler.0.end': 10,
         'val_cfg': None,
         'val_dataloader': None,
         'val_evaluator': None,

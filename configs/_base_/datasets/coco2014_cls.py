@@ -7,7 +7,6 @@
 # an object; COCOClsDataset skips the 702 others). Evaluation masks are
 # derived once from the instances into SegmentationClass/train2014 (see
 # mmwsss/datasets/coco_masks.py); EPS's saliency maps go in SALImages/.
-_base_ = './voc12_cls.py'
 dataset_type = 'COCOClsDataset'
 data_root = 'data/coco2014'
 train_ann_file = 'annotations/instances_train2014.json'
@@ -32,31 +31,49 @@ train_pipeline = load + augment + pack  # CAM
 two_view_pipeline = load + augment + two_view + pack  # SEAM (+ PPC)
 saliency_pipeline = load_saliency + augment + pack  # EPS
 saliency_two_view_pipeline = load_saliency + augment + two_view + pack
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackWSSSInputs'),
+]
 train_dataloader = dict(
     batch_size=16,
+    num_workers=4,
+    persistent_workers=True,
+    drop_last=True,
+    # augmentation keyed to (seed, epoch, index): independent of the
+    # workers, exact on resume
+    sampler=dict(type='KeyedDefaultSampler', shuffle=True),
     dataset=dict(
-        _delete_=True,
         type=dataset_type,
         data_root=data_root,
         ann_file=train_ann_file,
         data_prefix=dict(img_path='train2014'),
         pipeline=train_pipeline))
 val_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        _delete_=True,
         type=dataset_type,
         data_root=data_root,
         ann_file=train_ann_file,
         data_prefix=dict(
             img_path='train2014', seg_map_path='SegmentationClass/train2014'),
-        pipeline=_base_.test_pipeline))
+        pipeline=test_pipeline))
 test_dataloader = val_dataloader
+# the images that get pseudo masks (image labels only, no mask)
 pseudo_mask_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
-        _delete_=True,
         type=dataset_type,
         data_root=data_root,
         ann_file=train_ann_file,
         data_prefix=dict(img_path='train2014'),
         pipeline=[dict(type='LoadImageFromFile'),
                   dict(type='PackWSSSInputs')]))
+val_evaluator = dict(type='SeedMetric')
+test_evaluator = val_evaluator

@@ -4,7 +4,7 @@
 # crop 448 -> 128). View 2 is 64x64 (8x8 features at stride 8; 128 px / 3.5
 # would leave a 4x4 grid). No hue jitter: on this data the head's hue is
 # the class.
-_base_ = './voc12_cls.py'
+dataset_type = 'VOCClsDataset'
 data_root = 'data/synthetic_voc'
 crop_size = 128
 view2_size = (64, 64)
@@ -27,12 +27,52 @@ train_pipeline = load + augment + pack
 two_view_pipeline = load + augment + two_view + pack
 saliency_pipeline = load_saliency + augment + pack
 saliency_two_view_pipeline = load_saliency + augment + two_view + pack
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackWSSSInputs'),
+]
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,
-    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+    persistent_workers=True,
+    drop_last=True,
+    # augmentation keyed to (seed, epoch, index): independent of the
+    # workers, exact on resume
+    sampler=dict(type='KeyedDefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='ImageSets/Segmentation/train_aug.txt',
+        cls_label_file='cls_labels.npy',
+        data_prefix=dict(img_path='JPEGImages'),
+        pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8, num_workers=2, dataset=dict(data_root=data_root))
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='ImageSets/Segmentation/train.txt',
+        cls_label_file='cls_labels.npy',
+        data_prefix=dict(
+            img_path='JPEGImages', seg_map_path='SegmentationClass'),
+        pipeline=test_pipeline))
 test_dataloader = val_dataloader
+# the images that get pseudo masks (image labels only, no mask)
 pseudo_mask_dataloader = dict(
-    batch_size=8, num_workers=2, dataset=dict(data_root=data_root))
+    batch_size=8,
+    num_workers=2,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='ImageSets/Segmentation/train_aug.txt',
+        cls_label_file='cls_labels.npy',
+        data_prefix=dict(img_path='JPEGImages'),
+        pipeline=[dict(type='LoadImageFromFile'),
+                  dict(type='PackWSSSInputs')]))
+val_evaluator = dict(type='SeedMetric')
+test_evaluator = val_evaluator

@@ -1,6 +1,6 @@
 # Stage 2 on benchmark v2: the version 1 recipe (synthetic_voc_seg.py) at
 # crop 96 (resize ratios 0.75-1.5 of 120 px), batch 8.
-_base_ = './voc12_seg.py'
+dataset_type = 'VOCClsDataset'
 data_root = 'data/synthetic_voc_v2'
 crop_size = (96, 96)
 train_pipeline = [
@@ -15,10 +15,57 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs')
 ]
+pseudo_mask_dir = 'work_dirs/pseudo_masks'
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs')
+]
+# multi-scale + flip test, the authors' scales 0.5-1.75 (tools/test.py --tta)
+tta_scales = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [
+                dict(type='Resize', scale_factor=r, keep_ratio=True)
+                for r in tta_scales
+            ],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ], [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]
+        ])
+]
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
-    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+    persistent_workers=True,
+    drop_last=True,
+    # augmentation keyed to (seed, epoch, index): independent of the
+    # workers, exact on resume
+    sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='ImageSets/Segmentation/train_aug.txt',
+        with_label=False,
+        data_prefix=dict(img_path='JPEGImages', seg_map_path=pseudo_mask_dir),
+        pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8, num_workers=2, dataset=dict(data_root=data_root))
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='ImageSets/Segmentation/val.txt',
+        with_label=False,
+        data_prefix=dict(
+            img_path='JPEGImages', seg_map_path='SegmentationClass'),
+        pipeline=test_pipeline))
 test_dataloader = val_dataloader
+val_evaluator = dict(type='ClassIoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator

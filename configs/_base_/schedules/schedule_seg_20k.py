@@ -7,13 +7,7 @@ optim_wrapper = dict(
     paramwise_cfg=dict(custom_keys=dict(decode_head=dict(lr_mult=10.))))
 max_iters = 20000
 param_scheduler = [
-    dict(
-        type='PolyLR',
-        power=0.9,
-        eta_min=1e-6,
-        begin=0,
-        end=max_iters,
-        by_epoch=False)
+    dict(type='PolyLR', power=0.9, eta_min=1e-6, by_epoch=False)
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)

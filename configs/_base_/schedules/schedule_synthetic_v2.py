@@ -15,16 +15,6 @@ optim_wrapper = dict(
             'contrast': dict(lr_mult=10.)
         }))
 max_epochs = 4
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        power=0.9,
-        eta_min=0.,
-        begin=0,
-        end=max_epochs,
-        by_epoch=True,
-        convert_to_iter_based=True)
-]
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=max_epochs)
 default_hooks = dict(

@@ -20,15 +20,6 @@ optim_wrapper = dict(
         custom_keys=dict(
             cam_head=new_layers, pcm_head=new_layers, contrast=new_layers)))
 max_iters = 20000
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        power=0.9,
-        eta_min=0.,
-        begin=0,
-        end=max_iters,
-        by_epoch=False)
-]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
 default_hooks = dict(

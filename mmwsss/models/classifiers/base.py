@@ -1,5 +1,4 @@
 """The stage-1 classifier contract shared by CAM, SEAM and EPS."""
-import copy
 from typing import Dict, List, Optional, Tuple
 
 import torch
@@ -42,9 +41,9 @@ class BaseWSSSClassifier(BaseWSSSModel):
     a :class:`CAMHead`. The CAM head's channels are the foreground classes,
     plus a background channel at ``bg_index`` (0 for SEAM, -1 for EPS, None
     for a plain CAM). A contrast plug-in (``contrast=dict(...)``) adds
-    regularisers during training only; inference never calls it. Its
-    projection head reads the CAM head's input feature, so the projection's
-    ``in_channels`` defaults to the CAM head's.
+    regularisers during training only; inference never calls it. It gets
+    the CAM head's ``in_channels``: its projection head reads the CAM head's
+    input feature.
 
     :meth:`predict` runs the authors' multi-scale, flipped CAM inference
     (:func:`multiscale_cam`) on each image without its padding (images of
@@ -120,10 +119,8 @@ class BaseWSSSClassifier(BaseWSSSModel):
         self.contrast = None
         if contrast:
             # the projection reads the CAM head's input feature
-            contrast = copy.deepcopy(contrast)
-            contrast['projection'].setdefault('in_channels',
-                                              self.cam_head.in_channels)
-            self.contrast = self.build_part(contrast)
+            self.contrast = self.build_part(
+                dict(contrast, in_channels=self.cam_head.in_channels))
         check_option_keys('train_cfg', train_cfg, self.train_cfg_keys)
         check_option_keys('test_cfg', test_cfg, self.test_cfg_keys)
         self.train_cfg = ConfigDict(train_cfg or {})

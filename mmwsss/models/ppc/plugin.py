@@ -1,7 +1,8 @@
 """Pixel-to-prototype contrast, a plug-in regulariser of WSSS classifiers:
 the pseudo labels and class prototypes of each view, and the plug-in that
 feeds them with both views' pixel features to the contrast losses."""
-from typing import Callable, Dict, NamedTuple, Optional, Sequence, Tuple
+from typing import (Callable, Dict, List, NamedTuple, Optional, Sequence,
+                    Tuple)
 
 import torch
 import torch.nn.functional as F
@@ -211,6 +212,22 @@ def pseudo_labels_and_prototypes(
         prototypes.view(lead + (num_channels, -1)))
 
 
+def authors_contrast_losses() -> List[dict]:
+    """The PPC authors' contrast losses, as configs of MODELS.
+
+    Returns:
+        list[dict]: Cross-prototype, cross-pseudo-label and intra-view
+        contrast with their defaults, which are the authors' (weight 0.1,
+        temperature 0.1; the intra-view one with semi-hard prototype mining
+        and hard pixel sampling).
+    """
+    return [
+        dict(type='CrossPrototypeContrastLoss'),
+        dict(type='CrossPseudoLabelContrastLoss'),
+        dict(type='IntraViewContrastLoss')
+    ]
+
+
 @MODELS.register_module()
 class PixelPrototypeContrast(BaseModule):
     """Pixel-to-prototype contrast (PPC) between the two views of a
@@ -224,13 +241,25 @@ class PixelPrototypeContrast(BaseModule):
     and class prototypes (see :func:`pseudo_labels_and_prototypes`), then each
     loss module contrasts the L2-normalised pixel features with them.
 
+    The defaults are the authors': a 128-d projection (+ ReLU) of the
+    classifier's last feature, the cross-prototype, cross-pseudo-label and
+    intra-view contrast (weights 0.1, temperature 0.1) with semi-hard
+    prototype mining (skip 3, keep 10) and hard pixel sampling (half random,
+    half from the 10%-60% least similar), and SEAM's constants (background
+    score 0.20, top-k ``h * w // 8``); EPS + PPC sets 0.10 and 16.
+
     Args:
-        projection (dict): Config of the projection head (MODELS).
-        losses (Sequence[dict]): Configs of the contrast losses (MODELS),
-            each called as ``loss(similarity, labels)`` with both views'
-            similarities and pseudo labels (:meth:`contrast_inputs`), see
-            :class:`BasePrototypeContrastLoss`, and with a distinct
-            ``loss_name``.
+        in_channels (int, optional): Channels of the classifier feature that
+            the projection reads, unless ``projection`` names its own; the
+            classifier gives its CAM head's input channels. Defaults to None.
+        projection (dict, optional): Config of the projection head (MODELS).
+            Defaults to None: ``ProjectionHead`` (128 channels).
+        losses (Sequence[dict], optional): Configs of the contrast losses
+            (MODELS), each called as ``loss(similarity, labels)`` with both
+            views' similarities and pseudo labels (:meth:`contrast_inputs`),
+            see :class:`BasePrototypeContrastLoss`, and with a distinct
+            ``loss_name``. Defaults to None: the authors' three
+            (:func:`authors_contrast_losses`).
         pseudo_label_bg_score (float): The constant background score of the
             pseudo labels (0.20 for SEAM, 0.10 for EPS; not the seed
             threshold ``test_cfg.bg_score``). Defaults to 0.20.
@@ -250,8 +279,9 @@ class PixelPrototypeContrast(BaseModule):
     """
 
     def __init__(self,
-                 projection: ConfigType,
-                 losses: Sequence[ConfigType],
+                 in_channels: Optional[int] = None,
+                 projection: Optional[ConfigType] = None,
+                 losses: Optional[Sequence[ConfigType]] = None,
                  pseudo_label_bg_score: float = 0.20,
                  topk_divisor: int = 8,
                  topk_ties: str = 'lowest_index',
@@ -259,8 +289,15 @@ class PixelPrototypeContrast(BaseModule):
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg)
         self.bg_index = required_bg_index(bg_index, type(self).__name__)
+        projection = dict(projection or dict(type='ProjectionHead'))
+        if in_channels is not None:
+            projection.setdefault('in_channels', in_channels)
         self.projection = MODELS.build(projection)
-        self.losses = nn.ModuleList([MODELS.build(cfg) for cfg in losses])
+        self.losses = nn.ModuleList([
+            MODELS.build(cfg)
+            for cfg in (losses if losses is not None else
+                        authors_contrast_losses())
+        ])
         names = [loss.loss_name for loss in self.losses]
         if len(set(names)) != len(names):
             raise ValueError(f'The losses of PixelPrototypeContrast need '

@@ -26,13 +26,15 @@ PREPROCESSOR = dict(
     test_cfg=dict(size_divisor=8))
 TINY_PCM = dict(
     type='PCMHead', in_channels=(16, 32), channels=(4, 8), out_channels=12)
-#: The shipped SEAM + PPC and EPS + PPC plug-ins with a small projection.
-_PPC_HEAD = Config.fromfile(
-    osp.join(ROOT, 'configs', '_base_', 'models', 'ppc_head.py'))
+#: The shipped VOC SEAM + PPC and EPS + PPC plug-ins with a small
+#: projection.
 TINY_CONTRAST, TINY_EPS_CONTRAST = (
-    dict(ppc, projection=dict(ppc['projection'], channels=16))
-    for ppc in (_PPC_HEAD.contrast.to_dict(),
-                _PPC_HEAD.eps_contrast.to_dict()))
+    dict(
+        Config.fromfile(osp.join(ROOT, 'configs', 'ppc',
+                                 leaf)).model.contrast.to_dict(),
+        projection=dict(type='ProjectionHead', channels=16))
+    for leaf in ('ppc-seam_r38d_1xb8-8e_voc12aug-448x448.py',
+                 'ppc-eps_r38d_1xb8-20k_voc12aug-448x448.py'))
 
 
 def build(cfg: dict) -> torch.nn.Module:

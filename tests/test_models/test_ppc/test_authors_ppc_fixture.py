@@ -48,10 +48,11 @@ def _contrast(case: dict, **overrides) -> nn.Module:
     builds it, with an identity projection (the fixture holds projected
     features)."""
     register_all_modules()
-    cfg = Config.fromfile(
-        osp.join(ROOT, 'configs', '_base_', 'models', 'ppc_head.py'))
+    leaf = ('ppc-seam_r38d_1xb8-8e_voc12aug-448x448.py' if case['variant']
+            == 'seam' else 'ppc-eps_r38d_1xb8-20k_voc12aug-448x448.py')
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'ppc', leaf))
     contrast = MODELS.build({
-        **(cfg.contrast if case['variant'] == 'seam' else cfg.eps_contrast),
+        **cfg.model.contrast,
         'bg_index': _bg_index(case),
         **overrides
     })

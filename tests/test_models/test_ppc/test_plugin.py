@@ -13,13 +13,12 @@ from mmwsss.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
 NUM_CLASSES = 20
-#: The shipped SEAM + PPC plug-in with a small projection.
-_SHIPPED = Config.fromfile(
-    osp.join(ROOT, 'configs', '_base_', 'models',
-             'ppc_head.py')).contrast.to_dict()
+#: The shipped VOC SEAM + PPC plug-in with a small projection.
 CONFIG = dict(
-    _SHIPPED,
-    projection=dict(_SHIPPED['projection'], in_channels=32, channels=16))
+    Config.fromfile(
+        osp.join(ROOT, 'configs', 'ppc',
+                 'ppc-seam_r38d_1xb8-8e_voc12aug-448x448.py')).model.contrast,
+    projection=dict(type='ProjectionHead', in_channels=32, channels=16))
 NAMES = {'loss_cross_proto', 'loss_cross_label', 'loss_intra'}
 GRID = (8, 8)
 
