@@ -14,7 +14,7 @@ from mmwsss.structures import (WSSSDataSample, labels_from_index,
 from mmwsss.utils import check_option_keys
 from ..base_model import BaseWSSSModel
 from .affinity_pairs import (dense_affinity, gather_pairs, pair_affinity,
-                             sparse_affinity)
+                             pair_offsets, sparse_affinity)
 from .random_walk import (dense_walk_bytes, max_dense_positions,
                           random_walk_maps)
 
@@ -89,6 +89,7 @@ class AffinityNet(BaseWSSSModel):
             raise ValueError(
                 f'in_index {self.in_index} must select one backbone output '
                 f'per aff_head input ({self.aff_head.in_channels}).')
+        pair_offsets(radius)  # a radius without pairs is refused here
         self.radius = radius
         check_option_keys('train_cfg', train_cfg, ())
         check_option_keys('test_cfg', test_cfg, DEFAULT_TEST_CFG)

@@ -24,14 +24,19 @@ def pair_offsets(radius: int) -> Tuple[Tuple[int, int], ...]:
     """The ``(dy, dx)`` offsets of the half disc of ``radius``.
 
     Args:
-        radius (int): Pairs are strictly closer than this (>= 1).
+        radius (int): Pairs are strictly closer than this (>= 2: within
+            radius 1 a position has no neighbour).
 
     Returns:
         tuple[tuple[int, int], ...]: The P offsets, in the order of the pair
         layout (34 for radius 5).
+
+    Raises:
+        ValueError: If ``radius`` is below 2.
     """
-    if radius < 1:
-        raise ValueError(f'radius must be at least 1, got {radius}.')
+    if radius < 2:
+        raise ValueError(f'The pair radius must be at least 2 (a position has '
+                         f'no neighbour closer than 1), got {radius}.')
     r = radius - 1
     offsets = [(0, dx) for dx in range(1, radius)]
     offsets += [(dy, dx) for dy in range(1, radius)

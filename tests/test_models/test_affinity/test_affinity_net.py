@@ -85,6 +85,11 @@ def train_batch(tiny_voc, tmp_path_factory):
     return pseudo_collate([data[i] for i in range(4)])
 
 
+def test_a_radius_without_pairs_is_refused_at_build():
+    with pytest.raises(ValueError, match='radius must be at least 2'):
+        build(dict(TINY, radius=1))
+
+
 def test_train_step(train_batch):
     model = build()
     model.train()

@@ -32,8 +32,9 @@ def test_offsets_are_a_half_disc():
             for dy in range(-4, 5)
             for dx in range(-4, 5) if 0 < dy * dy + dx * dx < 25}
     assert disc == set(offsets) | {(-dy, -dx) for dy, dx in offsets}
-    with pytest.raises(ValueError):
-        pair_offsets(0)
+    for radius in (0, 1):  # no neighbour strictly closer than 1
+        with pytest.raises(ValueError, match='at least 2'):
+            pair_offsets(radius)
 
 
 @pytest.mark.parametrize('size,radius', [((9, 13), 5), ((6, 10), 5),
