@@ -1,6 +1,7 @@
 """Stop training on SIGTERM / SIGINT with a checkpoint of the last
 iteration."""
 import itertools
+import os
 import os.path as osp
 import signal
 from typing import Iterator, Optional, Sequence, Tuple
@@ -13,7 +14,8 @@ from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import Sampler
 
 from mmwsss.registry import HOOKS
-from mmwsss.utils import SignalCatcher, atomic_write_bytes, shield_workers
+from mmwsss.utils import (SignalCatcher, atomic_write_bytes, checksum_path,
+                          shield_workers)
 from mmwsss.utils.signals import STOP_SIGNALS
 
 
@@ -37,6 +39,15 @@ class RestOfEpoch(Sampler):
         return max(len(self.sampler) - self.skip, 0)
 
 
+def _last_checkpoint(work_dir: str) -> Optional[str]:
+    """The path ``work_dir/last_checkpoint`` names, if any."""
+    try:
+        with open(osp.join(work_dir, 'last_checkpoint')) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return None
+
+
 @HOOKS.register_module()
 class PreemptionHook(Hook):
     """Turn SIGTERM and SIGINT into a checkpoint and a clean stop.
@@ -53,6 +64,13 @@ class PreemptionHook(Hook):
     SIGTERM, 130 for SIGINT. A second signal is not caught: it acts as
     without the hook. The processes of a distributed run agree on the
     iteration after which they stop.
+
+    The checkpoint of a stop is not one of the regular ones that
+    ``max_keep_ckpts`` counts: a run resumed from it removes it (and its
+    checksum file) once a later checkpoint, regular or of another stop, has
+    replaced it as ``last_checkpoint``. At an iteration where the regular
+    checkpoint hook has just saved ``iter_{N}.pth`` itself, the stop saves
+    nothing more.
 
     A run resumed from a checkpoint saved in the middle of an epoch of an
     epoch-based loop continues that epoch at the next batch: the data
@@ -89,14 +107,29 @@ class PreemptionHook(Hook):
         except ValueError as e:
             raise ValueError(f'PreemptionHook: {e}') from None
         self.signals = self.catcher.signals
+        #: The checkpoint of a stop that this run resumed from (its name when
+        #: loaded, its path from the start of training), with its iteration,
+        #: until a later checkpoint replaces it.
+        self._resumed_stop: Optional[Tuple[str, int]] = None
 
     def restore_signal_handlers(self) -> None:
         """Restore the handlers replaced before training (if any)."""
         self.catcher.restore()
 
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Note a checkpoint saved by a stop (removed once replaced)."""
+        meta = checkpoint.get('meta', {})
+        name = meta.get('preemption_checkpoint')
+        if name:
+            self._resumed_stop = (name, meta.get('iter'))
+
     def before_train(self, runner) -> None:
         """Skip the trained part of a resumed epoch; catch the signals (and
         have the data loader workers ignore them)."""
+        if self._resumed_stop:
+            name, iteration = self._resumed_stop
+            self._resumed_stop = None if iteration != runner.iter else (
+                osp.join(self._save_options(runner)[0], name), iteration)
         loop = runner.train_loop
         if isinstance(loop, EpochBasedTrainLoop):
             trained = runner.iter - runner.epoch * len(loop.dataloader)
@@ -117,6 +150,7 @@ class PreemptionHook(Hook):
         batches = runner.train_loop.dataloader.batch_sampler
         if isinstance(batches.sampler, RestOfEpoch):
             batches.sampler = batches.sampler.sampler
+        self._remove_replaced_stop(runner)
 
     def after_train_iter(self,
                          runner,
@@ -127,6 +161,7 @@ class PreemptionHook(Hook):
         received = self._received()
         if received:
             self._stop(runner, received)
+        self._remove_replaced_stop(runner)
         if runner.iter + 1 == runner.max_iters:
             self.restore_signal_handlers()
 
@@ -183,6 +218,23 @@ class PreemptionHook(Hook):
             backend_args=hook.backend_args,
             **hook.args)
 
+    def _remove_replaced_stop(self, runner) -> None:
+        """Remove the resumed checkpoint of a stop once ``last_checkpoint``
+        names another, complete checkpoint."""
+        if self._resumed_stop is None or not is_main_process():
+            return
+        stale = self._resumed_stop[0]
+        last = _last_checkpoint(runner.work_dir)
+        if last is None or osp.abspath(last) == osp.abspath(stale) \
+                or not osp.isfile(last):
+            return
+        for path in (stale, checksum_path(stale)):
+            if osp.isfile(path):
+                os.remove(path)
+        runner.logger.info(f'Removed {stale}, the checkpoint of the stop '
+                           f'this run resumed from: {last} replaces it.')
+        self._resumed_stop = None
+
     def _stop(self, runner, received: signal.Signals) -> None:
         """Save the checkpoint of the finished iteration and exit."""
         self.restore_signal_handlers()
@@ -190,10 +242,19 @@ class PreemptionHook(Hook):
         out_dir, options = self._save_options(runner)
         filename = f'iter_{iteration}.pth'
         path = osp.join(out_dir, filename)
-        runner.save_checkpoint(out_dir, filename, by_epoch=False, **options)
+        regular = _last_checkpoint(runner.work_dir) == path and \
+            osp.isfile(path)
+        if not regular:  # else the checkpoint hook saved it just now
+            runner.save_checkpoint(
+                out_dir,
+                filename,
+                by_epoch=False,
+                meta=dict(preemption_checkpoint=filename),
+                **options)
         if is_main_process():
             atomic_write_bytes(
                 osp.join(runner.work_dir, 'last_checkpoint'), path.encode())
+        self._remove_replaced_stop(runner)
         barrier()
         runner.logger.info(
             f'Stopped by {received.name} after iteration {iteration}; saved '

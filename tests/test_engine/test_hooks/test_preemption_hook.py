@@ -58,7 +58,7 @@ class _SignalAt(Hook):
             os.kill(os.getpid(), self.signum)
 
 
-def _train(work_dir, name, hooks=(), resume_from=None):
+def _train(work_dir, name, hooks=(), resume_from=None, checkpoint=None):
     torch.manual_seed(0)  # the same initial weights
     runner = Runner(
         model=_Toy(),
@@ -75,9 +75,11 @@ def _train(work_dir, name, hooks=(), resume_from=None):
         train_cfg=dict(by_epoch=True, max_epochs=3),
         default_hooks=dict(
             checkpoint=dict(
-                type='CheckpointHook',
-                interval=1,
-                backend_args=dict(backend='atomic_local')),
+                dict(
+                    type='CheckpointHook',
+                    interval=1,
+                    backend_args=dict(backend='atomic_local')),
+                **(checkpoint or {})),
             logger=dict(type='LoggerHook', interval=1)),
         custom_hooks=[dict(type='SafeCheckpointHook'), *hooks],
         randomness=dict(seed=0),
@@ -121,6 +123,44 @@ def test_signal_saves_mid_epoch_and_resume_is_exact(tmp_path, name, status):
     differ = [k for k in whole if not torch.equal(whole[k], resumed[k])]
     assert not differ, differ
     assert signal.getsignal(signum) is before
+    # the stop's checkpoint went once epoch_2.pth replaced it
+    assert not (cut / 'iter_6.pth').exists()
+    assert not (cut / 'iter_6.pth.sha256').exists()
+    assert (cut / 'epoch_3.pth').exists()
+
+
+def test_a_stop_checkpoint_stays_until_replaced(tmp_path):
+    """Stopped at 6, resumed and stopped at 7 (before the epoch's
+    checkpoint at 8): iter_6.pth goes, iter_7.pth stays until epoch_2.pth
+    replaces it."""
+    with pytest.raises(SystemExit):
+        _train(tmp_path, 'first', [_SignalAt(6, signal.SIGTERM)])
+    with pytest.raises(SystemExit):
+        _train(tmp_path, 'second', [_SignalAt(7, signal.SIGTERM)],
+               resume_from=str(tmp_path / 'iter_6.pth'))
+    assert not (tmp_path / 'iter_6.pth').exists()
+    assert (tmp_path / 'iter_7.pth').exists()
+    assert (tmp_path / 'last_checkpoint').read_text() == str(
+        tmp_path / 'iter_7.pth')
+    meta = torch.load(tmp_path / 'iter_7.pth', weights_only=True)['meta']
+    assert meta['preemption_checkpoint'] == 'iter_7.pth'
+    _train(tmp_path, 'third', resume_from=str(tmp_path / 'iter_7.pth'))
+    assert not (tmp_path / 'iter_7.pth').exists()
+    assert sorted(p.name for p in tmp_path.glob('*.pth')) == [
+        'epoch_1.pth', 'epoch_2.pth', 'epoch_3.pth'
+    ]
+
+
+def test_a_stop_at_a_regular_checkpoint_saves_nothing_more(tmp_path):
+    """Iteration 6 is also a regular ``iter_6.pth`` (by_epoch=False,
+    interval 6): the stop keeps it as the regular checkpoint."""
+    with pytest.raises(SystemExit):
+        _train(tmp_path, 'stop', [_SignalAt(6, signal.SIGTERM)],
+               checkpoint=dict(by_epoch=False, interval=6))
+    saved = torch.load(tmp_path / 'iter_6.pth', weights_only=True)
+    assert 'preemption_checkpoint' not in saved['meta']
+    assert (tmp_path / 'last_checkpoint').read_text() == str(
+        tmp_path / 'iter_6.pth')
 
 
 class _SignalAtTestBatch(Hook):
