@@ -1,11 +1,12 @@
 """Checkpoints that load with ``torch.load(..., weights_only=True)``."""
 import random
-from typing import Any, Sequence
+from typing import Any, List, Sequence
 
 import numpy as np
 import torch
 from mmengine.hooks import Hook
 from mmengine.logging import HistoryBuffer
+from mmengine.runner import BaseLoop
 from torch.utils.data import DataLoader
 
 from mmwsss.registry import HOOKS
@@ -13,6 +14,29 @@ from mmwsss.utils import fit_state_dict, verify_checkpoint
 
 #: Marks a history buffer stored as plain tensors.
 _BUFFER_TAG = '__history_buffer__'
+
+
+def pretrained_checkpoints(cfg: Any) -> List[str]:
+    """The checkpoints of the ``Pretrained`` ``init_cfg`` of a model config.
+
+    Args:
+        cfg (Any): A model config (dicts and lists, nested).
+
+    Returns:
+        list[str]: The ``checkpoint`` of every ``init_cfg`` (a dict or a
+        list of them) of type ``Pretrained``, in the config's order.
+    """
+    found = []
+    if isinstance(cfg, dict):
+        inits = cfg.get('init_cfg') or []
+        for init in inits if isinstance(inits, list) else [inits]:
+            if isinstance(init, dict) and init.get('type') == 'Pretrained':
+                found.append(init.get('checkpoint'))
+        cfg = [v for k, v in cfg.items() if k != 'init_cfg']
+    if isinstance(cfg, (list, tuple)):
+        for value in cfg:
+            found += pretrained_checkpoints(value)
+    return found
 
 
 def to_plain(value: Any) -> Any:
@@ -107,7 +131,10 @@ class SafeCheckpointHook(Hook):
     verified (:func:`mmwsss.utils.verify_checkpoint`): a truncated or
     corrupt checkpoint, or one needing code to unpickle that the user does
     not trust, is refused with one line naming it; the classes a trusted
-    one names are allowed for the ``weights_only`` loads of the run. Every
+    one names are allowed for the ``weights_only`` loads of the run. Before
+    a training run initialises its model, so are the local checkpoints of
+    its ``Pretrained`` initialisations (e.g. a stage-1 classifier that
+    initialises a stage-2 backbone). Every
     checkpoint the runner loads must fit the model: a missing, unexpected or
     reshaped key is an error naming it (mmengine only warns), unless it
     matches ``expected_mismatch``.
@@ -126,11 +153,14 @@ class SafeCheckpointHook(Hook):
         self.expected_mismatch = tuple(expected_mismatch)
 
     def before_run(self, runner) -> None:
-        """Verify the checkpoint the runner is to load, if any."""
-        load_from = runner.cfg.get('load_from')
-        if load_from:
+        """Verify the checkpoints the runner is to load, if any."""
+        checkpoints = [runner.cfg.get('load_from')]
+        if isinstance(getattr(runner, '_train_loop', None), BaseLoop):
+            # training: the model is initialised next
+            checkpoints += pretrained_checkpoints(runner.cfg.get('model'))
+        for checkpoint in filter(None, checkpoints):
             torch.serialization.add_safe_globals(
-                verify_checkpoint(load_from))
+                verify_checkpoint(checkpoint))
 
     def before_train(self, runner) -> None:
         """Give the train and validation loaders their own generators."""

@@ -5,8 +5,11 @@ import numpy as np
 import pytest
 import torch
 from mmengine.logging import HistoryBuffer, MessageHub
+from mmengine.runner import BaseLoop
 
 from mmwsss.engine.hooks import SafeCheckpointHook
+from mmwsss.engine.hooks.safe_checkpoint_hook import pretrained_checkpoints
+from mmwsss.utils import CheckpointError
 
 
 def test_message_hub_survives_a_weights_only_load():
@@ -100,3 +103,40 @@ def test_the_checkpoint_to_load_is_verified_first(tmp_path):
 
 class Foreign:
     """A class of another codebase's checkpoint."""
+
+
+class _Loop(BaseLoop):
+    """A built training loop, for the hook's "training" check."""
+
+    def run(self):
+        pass
+
+
+def test_pretrained_checkpoints_of_a_training_are_verified(tmp_path):
+    """A truncated stage-1 checkpoint initialising a stage-2 backbone is
+    refused in one line before training; a test does not read it."""
+    good = tmp_path / 'imagenet.pth'
+    torch.save(dict(state_dict={}), good)
+    cut = tmp_path / 'stage1.pth'
+    cut.write_bytes(good.read_bytes()[:100])
+    model = dict(
+        type='EncoderDecoder',
+        backbone=dict(init_cfg=[
+            dict(type='Kaiming', layer='Conv2d'),
+            dict(type='Pretrained', checkpoint=str(cut), prefix='backbone.')
+        ]),
+        decode_head=dict(
+            init_cfg=dict(type='Pretrained', checkpoint=str(good))))
+    assert pretrained_checkpoints(model) == [str(cut), str(good)]
+    training = types.SimpleNamespace(
+        cfg=dict(model=model), _train_loop=_Loop.__new__(_Loop))
+    with pytest.raises(CheckpointError, match='stage1.pth: it is truncated'):
+        SafeCheckpointHook().before_run(training)
+    testing = types.SimpleNamespace(
+        cfg=dict(model=model), _train_loop=dict(type='EpochBasedTrainLoop'))
+    SafeCheckpointHook().before_run(testing)
+    # a checkpoint whose bytes changed after its checksum was written
+    (tmp_path / 'imagenet.pth.sha256').write_text('0' * 64 + '  x\n')
+    model['backbone']['init_cfg'].pop()
+    with pytest.raises(CheckpointError, match='imagenet.pth is corrupt'):
+        SafeCheckpointHook().before_run(training)
