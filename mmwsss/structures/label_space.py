@@ -55,7 +55,10 @@ def argmax_background(scores: Tensor, bg_score: float) -> Tensor:
     Returns:
         Tensor: ``(..., H, W)`` long indices in ``[0, K]``.
     """
-    index = scores.argmax(dim=-3, keepdim=True)
+    # along the last, contiguous dimension: the same result, several times
+    # faster than along dimension -3 on CPU
+    index = scores.movedim(-3, -1).contiguous().argmax(-1, keepdim=True)
+    index = index.movedim(-1, -3)
     score = scores.gather(-3, index).squeeze(-3)
     index = index.squeeze(-3)
     return torch.where(score > bg_score, index + 1, torch.zeros_like(index))

@@ -86,11 +86,68 @@ def _pil_pass(pixels: Tensor, weights: Tensor, dim: int) -> Tensor:
     return out.movedim(-1, dim)
 
 
+def image_pixels(img: Tensor,
+                 mean: Optional[Tensor] = None,
+                 std: Optional[Tensor] = None) -> Tensor:
+    """The 0-255 values of normalised ``(N, 3, H, W)`` images.
+
+    Args:
+        img (Tensor): Images, normalised by ``mean`` / ``std`` if given.
+        mean (Tensor, optional): ``(3, 1, 1)`` normalisation mean.
+        std (Tensor, optional): ``(3, 1, 1)`` normalisation std.
+
+    Returns:
+        Tensor: ``(N, 3, H, W)`` float64 integers in [0, 255].
+    """
+    mean = img.new_zeros(()) if mean is None else mean
+    std = img.new_ones(()) if std is None else std
+    return (img.double() * std.double() + mean.double()).round().clamp(
+        0, 255)
+
+
+def normalize_pixels(pixels: Tensor,
+                     dtype: torch.dtype,
+                     mean: Optional[Tensor] = None,
+                     std: Optional[Tensor] = None) -> Tensor:
+    """``(pixels - mean) / std`` of 0-255 ``(N, 3, H, W)`` pixels as computed
+    in float64 and cast to ``dtype`` (the inverse of :func:`image_pixels`).
+
+    The result depends only on a pixel's level and channel, so the 256
+    levels of each channel decide the precision: where ``dtype``'s own
+    arithmetic gives the same numbers for every level (float32 with the
+    usual means and deviations), the pixels are normalised in ``dtype``,
+    several times faster; otherwise in float64.
+
+    Args:
+        pixels (Tensor): Integer values in [0, 255] (any dtype).
+        dtype (torch.dtype): The result's dtype.
+        mean (Tensor, optional): ``(3, 1, 1)`` normalisation mean.
+        std (Tensor, optional): ``(3, 1, 1)`` normalisation std.
+
+    Returns:
+        Tensor: ``(N, 3, H, W)`` normalised images.
+    """
+
+    def normalize(x: Tensor, work: torch.dtype) -> Tensor:
+        x = x.to(work)
+        low = x.new_zeros(()) if mean is None else mean.to(work)
+        scale = x.new_ones(()) if std is None else std.to(work)
+        return ((x - low) / scale).to(dtype)
+
+    levels = torch.arange(
+        256, dtype=dtype, device=pixels.device).expand(1, 3, 1, 256)
+    if torch.equal(
+            normalize(levels, dtype), normalize(levels, torch.float64)):
+        return normalize(pixels, dtype)
+    return normalize(pixels, torch.float64)
+
+
 def resize_image(img: Tensor,
                  size: Tuple[int, int],
                  mode: str = 'pil_bicubic',
                  mean: Optional[Tensor] = None,
-                 std: Optional[Tensor] = None) -> Tensor:
+                 std: Optional[Tensor] = None,
+                 pixels: Optional[Tensor] = None) -> Tensor:
     """Resize ``(N, 3, H, W)`` images to ``size`` (unchanged if equal).
 
     Args:
@@ -105,6 +162,8 @@ def resize_image(img: Tensor,
             'pil_bicubic'.
         mean (Tensor, optional): ``(3, 1, 1)`` normalisation mean.
         std (Tensor, optional): ``(3, 1, 1)`` normalisation std.
+        pixels (Tensor, optional): :func:`image_pixels` of ``img``, if
+            already computed (e.g. once for several sizes).
 
     Returns:
         Tensor: ``(N, 3, h, w)`` images, normalised as the input.
@@ -118,15 +177,13 @@ def resize_image(img: Tensor,
     if mode == 'bilinear':
         return F.interpolate(
             img, size=size, mode='bilinear', align_corners=False)
-    mean = img.new_zeros(()) if mean is None else mean
-    std = img.new_ones(()) if std is None else std
-    pixels = (img.double() * std.double() + mean.double()).round().clamp(
-        0, 255)
+    if pixels is None:
+        pixels = image_pixels(img, mean, std)
     if pixels.device.type == 'cpu' and pixels.shape[1] == 3:
         pixels = _pillow_resize(pixels, (h, w))
     else:
         pixels = pil_bicubic_resize(pixels, (h, w))
-    return ((pixels - mean.double()) / std.double()).to(img.dtype)
+    return normalize_pixels(pixels, img.dtype, mean, std)
 
 
 def pil_bicubic_resize(pixels: Tensor, size: Tuple[int, int]) -> Tensor:
@@ -152,7 +209,7 @@ def _pillow_resize(pixels: Tensor, size: Tuple[int, int]) -> Tensor:
                 Image.fromarray(image).resize((w, h),
                                               resample=Image.BICUBIC)))
         for image in images
-    ]).permute(0, 3, 1, 2).double().contiguous()
+    ]).permute(0, 3, 1, 2).contiguous()  # NCHW: the convolutions' format
 
 
 def scaled_size(size: Sequence[int], scale: float) -> Tuple[int, int]:
@@ -206,10 +263,13 @@ def multiscale_cam(cam_fn: Callable[[Tensor], Tensor],
                          f', got {cam_upsample!r}.')
     n = len(inputs)
     out_size = tuple(out_size or inputs.shape[-2:])
+    # the 0-255 values, once for every scale
+    pixels = image_pixels(inputs, mean, std) \
+        if img_resize == 'pil_bicubic' else None
     total = None
     for scale in scales:
         size = scaled_size(inputs.shape[-2:], scale)
-        x = resize_image(inputs, size, img_resize, mean, std)
+        x = resize_image(inputs, size, img_resize, mean, std, pixels)
         if flip:
             x = torch.cat([x, x.flip(-1)])
         cam = cam_fn(x)

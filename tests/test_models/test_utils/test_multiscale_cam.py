@@ -10,7 +10,9 @@ from authors_standin import (METHOD_CFGS, build_standin_classifier,
                              predict_images)
 from PIL import Image
 
-from mmwsss.models.utils.multiscale_cam import (multiscale_cam, normalize_cam,
+from mmwsss.models.utils.multiscale_cam import (image_pixels, multiscale_cam,
+                                                normalize_cam,
+                                                normalize_pixels,
                                                 pil_bicubic_resize,
                                                 pil_bicubic_weights,
                                                 resize_image, scaled_size)
@@ -61,6 +63,24 @@ def test_pil_bicubic_resize_equals_pillow(shape, scale):
         out,
         (torch.from_numpy(expected).permute(2, 0, 1)[None].float() - MEAN) /
         STD)
+
+
+@pytest.mark.parametrize(
+    'mean, std',
+    [(MEAN, STD), (torch.full((3, 1, 1), 127.), torch.full((3, 1, 1), 128.)),
+     # float32 arithmetic differs from float64's at some levels here
+     (torch.tensor([0.1, 12.34, 0.1]).view(3, 1, 1),
+      torch.tensor([3.3, 0.77, 3.3]).view(3, 1, 1)), (None, None)])
+def test_pixels_normalised_as_in_float64(mean, std):
+    """The numbers of float64 arithmetic cast to float32, whichever
+    precision computes them; image_pixels inverts it."""
+    pixels = torch.from_numpy(random_image(7, 9)).permute(2, 0, 1)[None]
+    low = 0. if mean is None else mean.double()
+    scale = 1. if std is None else std.double()
+    expected = ((pixels.double() - low) / scale).float()
+    out = normalize_pixels(pixels, torch.float32, mean, std)
+    assert out.dtype == torch.float32 and torch.equal(out, expected)
+    assert torch.equal(image_pixels(out, mean, std), pixels.double())
 
 
 def test_pil_bicubic_weights_rows_sum_to_one_in_fixed_point():
