@@ -272,6 +272,26 @@ def _problem(path: str) -> Optional[str]:
     return None
 
 
+def last_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``work_dir/last_checkpoint`` names, as written.
+
+    mmengine writes the path it saved to, which in a copied or moved work
+    dir names the original's file; the file of that name in ``work_dir``
+    then stands for it (see :func:`find_resume_checkpoint`).
+
+    Args:
+        work_dir (str): The run's work dir.
+
+    Returns:
+        str, optional: The path, or None without a (non-empty) pointer.
+    """
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        return None
+    with open(pointer) as f:
+        return f.read().strip() or None
+
+
 def find_resume_checkpoint(work_dir: str) -> Optional[str]:
     """The newest good checkpoint to resume the run of ``work_dir`` from.
 
@@ -297,10 +317,7 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
             good one is left.
     """
     pointer = osp.join(work_dir, 'last_checkpoint')
-    named = problem = None
-    if osp.isfile(pointer):
-        with open(pointer) as f:
-            named = f.read().strip() or None
+    named, problem = last_checkpoint(work_dir), None
     if named is not None:
         # mmengine writes an absolute path: in a copied or moved work dir it
         # names the original's file; the copy's own file comes first

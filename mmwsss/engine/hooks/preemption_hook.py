@@ -15,7 +15,7 @@ from torch.utils.data import Sampler
 
 from mmwsss.registry import HOOKS
 from mmwsss.utils import (SignalCatcher, atomic_write_bytes, checksum_path,
-                          shield_workers)
+                          last_checkpoint, shield_workers)
 from mmwsss.utils.signals import STOP_SIGNALS
 
 
@@ -37,15 +37,6 @@ class RestOfEpoch(Sampler):
 
     def __len__(self) -> int:
         return max(len(self.sampler) - self.skip, 0)
-
-
-def _last_checkpoint(work_dir: str) -> Optional[str]:
-    """The path ``work_dir/last_checkpoint`` names, if any."""
-    try:
-        with open(osp.join(work_dir, 'last_checkpoint')) as f:
-            return f.read().strip()
-    except FileNotFoundError:
-        return None
 
 
 @HOOKS.register_module()
@@ -220,12 +211,13 @@ class PreemptionHook(Hook):
 
     def _remove_replaced_stop(self, runner) -> None:
         """Remove the resumed checkpoint of a stop once ``last_checkpoint``
-        names another, complete checkpoint."""
+        names another, complete checkpoint (by file name: in a copied work
+        dir the pointer still holds the original's path)."""
         if self._resumed_stop is None or not is_main_process():
             return
         stale = self._resumed_stop[0]
-        last = _last_checkpoint(runner.work_dir)
-        if last is None or osp.abspath(last) == osp.abspath(stale) \
+        last = last_checkpoint(runner.work_dir)
+        if last is None or osp.basename(last) == osp.basename(stale) \
                 or not osp.isfile(last):
             return
         for path in (stale, checksum_path(stale)):
@@ -242,7 +234,7 @@ class PreemptionHook(Hook):
         out_dir, options = self._save_options(runner)
         filename = f'iter_{iteration}.pth'
         path = osp.join(out_dir, filename)
-        regular = _last_checkpoint(runner.work_dir) == path and \
+        regular = last_checkpoint(runner.work_dir) == path and \
             osp.isfile(path)
         if not regular:  # else the checkpoint hook saved it just now
             runner.save_checkpoint(

@@ -1,12 +1,14 @@
 import os
 import os.path as osp
 import signal
+import types
 
 import pytest
 import torch
 import torch.nn as nn
 from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
+from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch.utils.data import Dataset
@@ -226,3 +228,27 @@ def test_rest_of_epoch_skips_the_trained_indices():
 def test_unknown_signals_are_refused():
     with pytest.raises(ValueError, match='SIGTREM'):
         PreemptionHook(signals=('SIGTERM', 'SIGTREM'))
+
+
+def test_a_copied_work_dir_keeps_its_stop_checkpoint_until_replaced(
+        tmp_path):
+    """In a copy of a work dir, last_checkpoint still holds the original's
+    path of the same checkpoint: that does not replace the copy's file."""
+    original, copy = tmp_path / 'original', tmp_path / 'copy'
+    for folder in (original, copy):
+        folder.mkdir()
+        (folder / 'iter_6.pth').write_bytes(b'stop')
+    (copy / 'iter_6.pth.sha256').write_text('0' * 64 + '  iter_6.pth\n')
+    (copy / 'last_checkpoint').write_text(str(original / 'iter_6.pth'))
+    runner = types.SimpleNamespace(
+        work_dir=str(copy), logger=MMLogger.get_instance('copied_work_dir'))
+    hook = PreemptionHook()
+    hook._resumed_stop = (str(copy / 'iter_6.pth'), 6)
+    hook._remove_replaced_stop(runner)
+    assert (copy / 'iter_6.pth').exists()
+    (copy / 'epoch_2.pth').write_bytes(b'regular')
+    (copy / 'last_checkpoint').write_text(str(copy / 'epoch_2.pth'))
+    hook._remove_replaced_stop(runner)
+    assert not (copy / 'iter_6.pth').exists()
+    assert not (copy / 'iter_6.pth.sha256').exists()
+    assert (original / 'iter_6.pth').exists()
