@@ -25,12 +25,18 @@ batches of ``--batch-size``, each in its own process. Both include reading
 the images; the authors' time also includes writing their CAM and seed
 files. The stand-in network costs next to nothing, so this measures the
 inference around the network. The last line is ``speed-up N.Nx, CAMs equal
-(max diff D)`` (or ``CAMs differ``).
+(max diff D)`` (or ``CAMs differ``). ``--mode ours --profile N`` runs
+mmwsss's side alone and prints the N functions with the most time of their
+own (cProfile) in its inference (the authors' script infers in a child
+process, out of a profiler's sight).
 """
 import argparse
+import contextlib
+import cProfile
 import json
 import os
 import os.path as osp
+import pstats
 import resource
 import subprocess
 import sys
@@ -69,6 +75,13 @@ def parse_args() -> argparse.Namespace:
         choices=['both', 'batched', 'loop', 'authors', 'ours'],
         default='both')
     parser.add_argument('--out', default=None, help='JSON output (children)')
+    parser.add_argument(
+        '--profile',
+        type=int,
+        default=0,
+        metavar='N',
+        help='with --authors and --mode ours: print the N functions with '
+        'the most own time (cProfile) of the timed inference')
     args = parser.parse_args()
     if not (args.config or args.authors):
         parser.error('give a CONFIG, or --authors EPS_CLONE')
@@ -139,6 +152,20 @@ def child(args) -> None:
             dict(images_per_s=args.num_images / seconds, peak_mb=peak_mb), f)
 
 
+@contextlib.contextmanager
+def profiled(rows: int):
+    """Print the ``rows`` functions with the most own time of the block
+    (nothing when ``rows`` is 0)."""
+    if not rows:
+        yield
+        return
+    profiler = cProfile.Profile()
+    profiler.enable()
+    yield
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats('tottime').print_stats(rows)
+
+
 def authors_inputs(args) -> tuple:
     """The generated images, their ids and classes (1 to 3 of 20)."""
     sys.path.insert(0, AUTHORS)
@@ -183,7 +210,7 @@ def ours_child(args) -> None:
             paths.append(osp.join(tmp, f'{name}.png'))
             Image.fromarray(img.numpy()).save(paths[-1])
         cams = []
-        with torch.no_grad():
+        with torch.no_grad(), profiled(args.profile):
             start = time.perf_counter()
             for i in range(0, len(paths), args.batch_size):
                 batch = [

@@ -20,6 +20,6 @@ compare = [
 ]
 difference = ('EPS + PPC', 'EPS')
 # two pipelines at a time, each in a process on cores of its own (one core
-# each on two cores): about 1.8 times the machine's throughput of one
+# each on two cores): 1.2 to 1.8 times the machine's throughput of one
 # process on every core (README, "Sharing a machine")
 processes = 2
