@@ -12,7 +12,7 @@
 #   pip package);
 # - keeps a working mmcv whose compiled ops import; otherwise installs the
 #   full mmcv==2.1.0 from a wheel built once against the installed torch by
-#   this same interpreter (about 13 minutes on 2 CPU cores) and cached in
+#   this same interpreter (about 15 minutes on 2 CPU cores) and cached in
 #   pip's cache folder under a name that records torch's version, its ops
 #   (CPU or CUDA) and Python. A wheel is cached only once `import mmcv.ops`
 #   works with it, and a cached wheel without the compiled ops (mmcv/_ext)
@@ -244,7 +244,7 @@ fail_build() {
 build_mmcv() {
   local tools=$WORK/tools status
   check_build_tools
-  echo "building mmcv $MMCV_VERSION against torch $TORCH_VERSION ($MMCV_OPS, $PY_TAG): about 13 min on 2 cores, once"
+  echo "building mmcv $MMCV_VERSION against torch $TORCH_VERSION ($MMCV_OPS, $PY_TAG): about 15 min on 2 cores, once"
   # the build-only tools go to a folder of their own: the environment keeps
   # its setuptools (and pip need not warn that its torch wants a newer one)
   py -m pip install -q --disable-pip-version-check --no-warn-conflicts \
