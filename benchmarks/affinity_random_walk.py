@@ -35,7 +35,7 @@ from mmwsss.utils import atomic_write_bytes, register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 AFF_CONFIG = osp.join(REPO, 'configs', 'affinity',
-                      'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py')
+                      'affinity_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py')
 
 
 def parse_args() -> argparse.Namespace:

@@ -12,12 +12,12 @@ from mmwsss.apis.pipeline import WSSSPipeline, markdown_table
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 STAGE1 = osp.join(REPO, 'configs', 'cam',
-                  'cam_r18c32-d8_1xb16-16e_synthetic-128x128.py')
+                  'cam_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py')
 AFFINITY = osp.join(REPO, 'configs', 'affinity',
-                    'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py')
+                    'affinity_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py')
 STAGE2 = osp.join(
-    REPO, 'configs', 'seg', 'deeplabv1-largefov_r18c32-d8_'
-    '1xb16-400_synthetic-128x128.py')
+    REPO, 'configs', 'seg', 'deeplabv1-largefov_efflite0-d8_'
+    '1xb8-200_synthetic-v2-96x96.py')
 
 
 def _pipeline(work_dir, affinity=True):

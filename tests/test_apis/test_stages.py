@@ -12,9 +12,9 @@ from mmwsss.utils import FolderLockedError, folder_lock
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 AFFINITY = osp.join(REPO, 'configs', 'affinity',
-                    'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py')
+                    'affinity_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py')
 STAGE1 = osp.join(REPO, 'configs', 'cam',
-                  'cam_r18c32-d8_1xb16-16e_synthetic-128x128.py')
+                  'cam_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py')
 
 
 def test_affinity_labels_are_found_by_transform_type(tmp_path):

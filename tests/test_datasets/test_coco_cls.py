@@ -8,6 +8,7 @@ from coco_helpers import class_map, tiny_scenes
 from mmengine.config import Config
 from mmengine.runner import Runner
 from PIL import Image
+from tiny_models import tiny_options
 
 from mmwsss.datasets import COCOClsDataset
 from mmwsss.datasets.coco_masks import COCO_CLASSES
@@ -117,21 +118,18 @@ def test_missing_image_is_named(tiny_coco, tmp_path):
 def test_stage1_end_to_end(tiny_coco, tmp_path):
     """A few EPS iterations on the COCO layout, then the seed sweep."""
     cfg = Config.fromfile(
-        osp.join(
-            ROOT, 'configs/eps/'
-            'eps_r18c32-d8_1xb16-16e_synthetic-coco-128x128.py'))
+        osp.join(ROOT, 'configs/eps/eps_r38d_1xb16-256k_coco2014-321x321.py'))
     # three classes of the scenes, so that a 4-channel EPS suffices
     scenes = [s for _, s in tiny_scenes('train')]
     used = sorted({c for s in scenes for c in s.classes})[:3]
     classes = ('background', ) + tuple(COCO_CLASSES[c] for c in used)
     options = {
-        'model.backbone.base_channels': 8,
-        'model.cam_head.in_channels': 64,
+        **tiny_options('cam'),
         'model.cam_head.num_channels': 4,
         'model.test_cfg.scales': (1.0, ),
         'model.test_cfg.flip': False,
-        'optim_wrapper.type': 'OptimWrapper',
-        'train_cfg.max_epochs': 1,
+        'train_cfg':
+        dict(_delete_=True, type='EpochBasedTrainLoop', max_epochs=1),
         'val_cfg': None,
         'val_dataloader': None,
         'val_evaluator': None,

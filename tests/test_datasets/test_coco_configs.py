@@ -59,8 +59,7 @@ def test_stage2():
 
 def test_datasets_build_on_the_coco_layout(tiny_coco, tmp_path):
     cfg = Config.fromfile(
-        osp.join(CONFIGS, 'eps/eps_r18c32-d8_1xb16-16e_synthetic-coco-'
-                 '128x128.py'))
+        osp.join(CONFIGS, 'eps/eps_r38d_1xb16-256k_coco2014-321x321.py'))
     seg = Config.fromfile(
         osp.join(CONFIGS,
                  'seg/deeplabv2_r101-d8_1xb10-20k_coco2014-448x448.py'))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from tiny_models import tiny_args, tiny_options
 
 from mmwsss.engine.affinity import (prepare_random_walk, random_walk_refine,
                                     write_affinity_labels)
@@ -16,13 +17,14 @@ from mmwsss.registry import DATASETS, MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'affinity',
-                  'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py')
+                  'affinity_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py')
 PALETTE = [[i, i, i] for i in range(21)]
-# a tiny AffinityNet (8 base channels) through --cfg-options
-TINY_OPTIONS = [
-    'model.backbone.base_channels=8', 'model.aff_head.in_channels=[16,32,64]',
-    'model.aff_head.channels=[4,8,8]', 'model.aff_head.out_channels=20'
-]
+# a tiny AffinityNet (the tests' tiny backbone) through --cfg-options
+TINY_HEAD = {
+    'model.aff_head.channels': (4, 8, 8),
+    'model.aff_head.out_channels': 20
+}
+TINY_OPTIONS = tiny_args('affinity', TINY_HEAD)
 
 
 def write_cams(cam_dir, infos):
@@ -59,8 +61,7 @@ def outputs(folder):
     """{name: mtime} of the files of a folder (logs, manifest left out)."""
     return {
         name: os.stat(osp.join(folder, name)).st_mtime_ns
-        for name in os.listdir(folder)
-        if name not in ('logs', 'manifest.json')
+        for name in os.listdir(folder) if name not in ('logs', 'manifest.json')
     }
 
 
@@ -92,9 +93,7 @@ def test_write_affinity_labels_is_resumable_and_confined(voc, tmp_path):
 def tiny_affinity_net():
     from mmengine.config import Config
     cfg = Config.fromfile(CONFIG)  # made tiny as TINY_OPTIONS do
-    cfg.model.backbone.base_channels = 8
-    cfg.model.aff_head.update(
-        in_channels=(16, 32, 64), channels=(4, 8, 8), out_channels=20)
+    cfg.merge_from_dict(tiny_options('affinity', TINY_HEAD))
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
@@ -165,8 +164,9 @@ def test_affinity_labels_tool(voc, tmp_path):
     same = run_tool(*args)  # a copy: the same CAMs, nothing to redo
     assert same.returncode == 0 and 'Wrote 0' in same.stdout + same.stderr
     first_id = voc['infos'][0]['img_id']
-    np.save(osp.join(cams, first_id + '.npy'),
-            np.zeros_like(np.load(osp.join(cams, first_id + '.npy'))))
+    np.save(
+        osp.join(cams, first_id + '.npy'),
+        np.zeros_like(np.load(osp.join(cams, first_id + '.npy'))))
     refused = run_tool(*args)
     assert refused.returncode != 0
     assert 'cams_sha256' in refused.stderr and '--overwrite' in refused.stderr

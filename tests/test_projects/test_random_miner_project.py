@@ -11,7 +11,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PROJECT = osp.join(ROOT, 'projects', 'random_miner')
 CONFIG = osp.join(
     PROJECT, 'configs',
-    'ppc-seam-random-miner_r18c32-d8_1xb16-16e_synthetic-128x128.py')
+    'ppc-seam-random-miner_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py')
 
 
 def test_config_builds_the_project_miner(monkeypatch):

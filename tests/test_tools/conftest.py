@@ -2,6 +2,7 @@
 import os.path as osp
 
 import pytest
+from tiny_models import TINY_BACKBONE
 from tool_helpers import ROOT
 
 TINY_CAM = """
@@ -13,7 +14,7 @@ _pipeline = [
     dict(type='PackWSSSInputs'),
 ]
 model = dict(
-    backbone=dict(base_channels=8, norm_cfg={norm_cfg!r}),
+    backbone={backbone!r},
     cam_head=dict(in_channels=64),
     test_cfg=dict(scales=(1.0, ), flip=True, amp=False))
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(lr=0.01))
@@ -45,7 +46,7 @@ def tiny_cam_config(tmp_path, tiny_voc):
     ``norm`` is the backbone's normalisation ('GN', 'BN' or 'SyncBN', with
     ``sync_bn='torch'``, i.e. every BN synchronised across processes);
     ``augment`` trains with the shipped config's random augmentation (resize
-    128-220, flip, colour jitter, crop 128) instead of a fixed resize.
+    96-165, flip, colour jitter, crop 96) instead of a fixed resize.
     """
     norms = dict(
         GN=(dict(type='GN', num_groups=4, requires_grad=True), ''),
@@ -58,11 +59,11 @@ def tiny_cam_config(tmp_path, tiny_voc):
             TINY_CAM.format(
                 base=osp.join(
                     ROOT, 'configs/cam/'
-                    'cam_r18c32-d8_1xb16-16e_synthetic-128x128.py'),
+                    'cam_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py'),
                 root=tiny_voc,
                 batch=batch,
                 epochs=epochs,
-                norm_cfg=norms[norm][0],
+                backbone=dict(TINY_BACKBONE, norm_cfg=norms[norm][0]),
                 extra=norms[norm][1],
                 pipeline='{{_base_.train_pipeline}}'
                 if augment else '_pipeline'))

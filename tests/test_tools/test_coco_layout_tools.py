@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from test_user_errors import _one_line_error
+from tiny_models import TINY_BACKBONE
 from tool_helpers import ROOT, tool
 
 from mmwsss.datasets.synthetic import write_synthetic_coco
@@ -15,7 +16,7 @@ TINY_EPS_COCO = """
 _base_ = [{base!r}]
 data_root = {root!r}
 model = dict(
-    backbone=dict(base_channels=8),
+    backbone={backbone!r},
     cam_head=dict(in_channels=64),
     test_cfg=dict(scales=(1.0, ), flip=False, amp=False))
 train_dataloader = dict(
@@ -27,11 +28,14 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 pseudo_mask_dataloader = dict(
     batch_size=2, num_workers=0, dataset=dict(data_root=data_root))
-train_cfg = dict(max_epochs=1, val_interval=1000)
+train_cfg = dict(
+    _delete_=True, type='EpochBasedTrainLoop', max_epochs=1,
+    val_interval=1000)
+default_hooks = dict(checkpoint=dict(by_epoch=True, interval=1))
 """
 
 
-# AffinityNet of the synthetic benchmark on the same COCO data, tiny
+# AffinityNet of benchmark v2 on the same COCO data, tiny
 TINY_AFFINITY_COCO = """
 _base_ = [{base!r}]
 coco = dict(
@@ -41,7 +45,7 @@ coco = dict(
     ann_file='annotations/instances_train2014.json',
     data_prefix=dict(img_path='train2014'))
 model = dict(
-    backbone=dict(base_channels=8),
+    backbone={backbone!r},
     aff_head=dict(in_channels=(16, 32, 64), channels=(4, 8, 8),
                   out_channels=20))
 train_dataloader = dict(
@@ -59,7 +63,8 @@ train_cfg = dict(max_epochs=1)
 
 @pytest.fixture(scope='module')
 def coco_eps(tmp_path_factory):
-    """The synthetic COCO layout and a tiny EPS trained 1 epoch on it."""
+    """The synthetic COCO layout and a tiny EPS trained 1 epoch on it with
+    the shipped COCO config's data and model."""
     tmp = tmp_path_factory.mktemp('coco_eps')
     root = tmp / 'coco'
     # 8 train images, 2 of them without objects (skipped by the dataset)
@@ -75,8 +80,8 @@ def coco_eps(tmp_path_factory):
     config.write_text(
         TINY_EPS_COCO.format(
             base=os.path.join(
-                ROOT, 'configs/eps/'
-                'eps_r18c32-d8_1xb16-16e_synthetic-coco-128x128.py'),
+                ROOT, 'configs/eps/eps_r38d_1xb16-256k_coco2014-321x321.py'),
+            backbone=TINY_BACKBONE,
             root=str(root)))
     work = tmp / 'work'
     done = tool('train.py', str(config), '--work-dir', str(work))
@@ -115,7 +120,8 @@ def test_random_walk_of_the_coco_layout(coco_eps, tmp_path):
         TINY_AFFINITY_COCO.format(
             base=os.path.join(
                 ROOT, 'configs/affinity/'
-                'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py'),
+                'affinity_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py'),
+            backbone=TINY_BACKBONE,
             root=str(root),
             labels=str(labels)))
     done = tool('affinity_labels.py', str(config), '--cams', str(cams),

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 from PIL import Image
+from tiny_models import tiny_options
 from tool_helpers import ROOT, run_pipeline
 
 from mmwsss.apis.comparison import PipelineComparison
@@ -18,7 +19,6 @@ TINY = """
 benchmark = dict(out_dir={data!r}, seed=0, num_train=8, num_train_aug=16,
                  num_val=8, image_size=(48, 64))
 _small = {{
-    'model.backbone.base_channels': 8,
     'train_dataloader.batch_size': 4,
     'train_dataloader.num_workers': 0,
     'train_dataloader.persistent_workers': False,
@@ -29,33 +29,41 @@ _small = {{
 }}
 stage1 = dict(
     config={stage1!r},
-    cfg_options=dict(_small, **{{
-        'model.cam_head.in_channels': 64,
-        'model.pcm_head.in_channels': (16, 32),
+    cfg_options=dict(_small, **{tiny_seam!r}, **{{
         'train_cfg.max_epochs': 1,
         'model.test_cfg.scales': (1.0, ),
     }}))
 pseudo_masks = dict(split='train_aug')
 affinity = dict(
     config={affinity!r},
-    cfg_options={{
-        'model.backbone.base_channels': 8,
-        'model.aff_head.in_channels': (16, 32, 64),
+    cfg_options=dict({tiny_affinity!r}, **{{
         'train_dataloader.batch_size': 4,
         'train_dataloader.num_workers': 0,
         'train_dataloader.persistent_workers': False,
         'pseudo_mask_dataloader.num_workers': 0,
         'train_cfg.max_epochs': 1,
-    }})
+    }}))
 stage2 = dict(
     config={stage2!r},
-    cfg_options=dict(_small, **{{
-        'model.decode_head.in_channels': 64,
+    cfg_options=dict(_small, **{tiny_seg!r}, **{{
         'train_cfg.max_iters': 4,
         'default_hooks.checkpoint.interval': 4,
     }}),
     init_backbone_from_stage1=True)
 """
+
+
+def _tiny(**kwargs) -> str:
+    """The tiny pipeline config on the shipped configs ``kwargs`` names,
+    with the tests' tiny networks."""
+    return TINY.format(
+        stage2=osp.join(
+            ROOT, 'configs/seg/deeplabv1-largefov_efflite0-d8_1xb8-200_'
+            'synthetic-v2-96x96.py'),
+        tiny_seam=tiny_options('seam'),
+        tiny_affinity=tiny_options('affinity'),
+        tiny_seg=tiny_options('seg'),
+        **kwargs)
 
 
 def _mask_miou(mask_dir, data_root, num_classes=21):
@@ -87,17 +95,14 @@ def finished(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('pipeline')
     config = tmp / 'tiny_pipeline.py'
     config.write_text(
-        TINY.format(
+        _tiny(
             data=str(tmp / 'data'),
             stage1=osp.join(
                 ROOT, 'configs/ppc/'
-                'ppc-seam_r18c32-d8_1xb16-16e_synthetic-128x128.py'),
+                'ppc-seam_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py'),
             affinity=osp.join(
                 ROOT, 'configs/affinity/'
-                'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py'),
-            stage2=osp.join(
-                ROOT, 'configs/seg/deeplabv1-largefov_r18c32-d8_1xb16-400_'
-                'synthetic-128x128.py')))
+                'affinity_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py')))
     work_dir = tmp / 'work'
     proc = run_pipeline(str(config), str(work_dir))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -221,21 +226,18 @@ def _comparison(tmp_path, extra=''):
     reference."""
     configs = {}
     for name, stage1 in (
-            ('seam', 'configs/seam/seam_r18c32-d8_1xb16-16e_synthetic-'
-             '128x128.py'),
-            ('ppc_seam', 'configs/ppc/ppc-seam_r18c32-d8_1xb16-16e_'
-             'synthetic-128x128.py'),
-            ('reference', 'configs/seam/seam_r18c32-d8_1xb16-16e_'
-             'synthetic-128x128.py')):
+            ('seam', 'configs/seam/seam_efflite0-d8_1xb8-4e_synthetic-'
+             'v2-96x96.py'),
+            ('ppc_seam', 'configs/ppc/ppc-seam_efflite0-d8_1xb8-4e_'
+             'synthetic-v2-96x96.py'),
+            ('reference', 'configs/seam/seam_efflite0-d8_1xb8-4e_'
+             'synthetic-v2-96x96.py')):
         configs[name] = tmp_path / f'{name}.py'
         configs[name].write_text(
-            TINY.format(
+            _tiny(
                 data=str(tmp_path / 'data'),
                 stage1=osp.join(ROOT, stage1),
-                affinity=None,
-                stage2=osp.join(
-                    ROOT, 'configs/seg/deeplabv1-largefov_r18c32-d8_1xb16-'
-                    '400_synthetic-128x128.py')) + 'affinity = None\n')
+                affinity=None) + 'affinity = None\n')
     comparison = tmp_path / 'comparison.py'
     comparison.write_text(f"""
 benchmark = dict(out_dir={str(tmp_path / 'data')!r}, seed=0, num_train=8,

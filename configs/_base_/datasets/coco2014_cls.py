@@ -31,11 +31,7 @@ train_pipeline = load + augment + pack  # CAM
 two_view_pipeline = load + augment + two_view + pack  # SEAM (+ PPC)
 saliency_pipeline = load_saliency + augment + pack  # EPS
 saliency_two_view_pipeline = load_saliency + augment + two_view + pack
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='PackWSSSInputs'),
-]
+test_pipeline = load + [dict(type='LoadAnnotations')] + pack
 train_dataloader = dict(
     batch_size=16,
     num_workers=4,
@@ -50,30 +46,24 @@ train_dataloader = dict(
         ann_file=train_ann_file,
         data_prefix=dict(img_path='train2014'),
         pipeline=train_pipeline))
+# seeds evaluated on train2014 against its derived masks
 val_dataloader = dict(
+    train_dataloader,
     batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
+    drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=train_ann_file,
+        train_dataloader['dataset'],
         data_prefix=dict(
             img_path='train2014', seg_map_path='SegmentationClass/train2014'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-# the images that get pseudo masks (image labels only, no mask)
+# the images that get pseudo masks: the training images without
+# augmentation, in the evaluation's batches
 pseudo_mask_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
+    val_dataloader,
+    persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=train_ann_file,
-        data_prefix=dict(img_path='train2014'),
-        pipeline=[dict(type='LoadImageFromFile'),
-                  dict(type='PackWSSSInputs')]))
+    dataset=dict(train_dataloader['dataset'], pipeline=load + pack))
 val_evaluator = dict(type='SeedMetric')
 test_evaluator = val_evaluator

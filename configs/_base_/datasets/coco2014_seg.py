@@ -59,16 +59,16 @@ train_dataloader = dict(
         generate_masks=False,
         data_prefix=dict(img_path='train2014', seg_map_path=pseudo_mask_dir),
         pipeline=train_pipeline))
+# the training loader's settings, on val against its masks
 val_dataloader = dict(
+    train_dataloader,
     batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
+    drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        train_dataloader['dataset'],
         ann_file='annotations/instances_val2014.json',
-        with_label=False,
+        generate_masks=True,
         data_prefix=dict(
             img_path='val2014', seg_map_path='SegmentationClass/val2014'),
         pipeline=test_pipeline))

@@ -2,7 +2,7 @@
 # tools/dataset_converters/synthetic_voc.py --version 2) for the
 # ImageNet-initialised EfficientNet-Lite0 at output stride 8, sized for the
 # README's main job on 2 CPU cores: the VOC recipe on crops of 96 px
-# (resize-long 96-165, 0.75 times benchmark v1's range), batch 8, view 2
+# (resize-long 96-165, VOC's 448-768 scaled to the crop), batch 8, view 2
 # 64x64 (8x8 features at stride 8), no hue jitter; seeds on train, pseudo
 # masks of train_aug, in batches of 8.
 dataset_type = 'VOCClsDataset'
@@ -28,11 +28,7 @@ train_pipeline = load + augment + pack
 two_view_pipeline = load + augment + two_view + pack
 saliency_pipeline = load_saliency + augment + pack
 saliency_two_view_pipeline = load_saliency + augment + two_view + pack
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='PackWSSSInputs'),
-]
+test_pipeline = load + [dict(type='LoadAnnotations')] + pack
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
@@ -48,32 +44,24 @@ train_dataloader = dict(
         cls_label_file='cls_labels.npy',
         data_prefix=dict(img_path='JPEGImages'),
         pipeline=train_pipeline))
+# seeds evaluated on train against its masks
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
+    train_dataloader,
+    drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        train_dataloader['dataset'],
         ann_file='ImageSets/Segmentation/train.txt',
-        cls_label_file='cls_labels.npy',
         data_prefix=dict(
             img_path='JPEGImages', seg_map_path='SegmentationClass'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-# the images that get pseudo masks (image labels only, no mask)
+# the images that get pseudo masks: the training images without
+# augmentation, in the evaluation's batches
 pseudo_mask_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
+    val_dataloader,
+    persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='ImageSets/Segmentation/train_aug.txt',
-        cls_label_file='cls_labels.npy',
-        data_prefix=dict(img_path='JPEGImages'),
-        pipeline=[dict(type='LoadImageFromFile'),
-                  dict(type='PackWSSSInputs')]))
+    dataset=dict(train_dataloader['dataset'], pipeline=load + pack))
 val_evaluator = dict(type='SeedMetric')
 test_evaluator = val_evaluator

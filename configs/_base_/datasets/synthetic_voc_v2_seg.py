@@ -1,5 +1,5 @@
-# Stage 2 on benchmark v2: the version 1 recipe (synthetic_voc_seg.py) at
-# crop 96 (resize ratios 0.75-1.5 of 120 px), batch 8.
+# Stage 2 on benchmark v2: the VOC stage-2 recipe (voc12_seg.py) scaled to
+# its images: crop 96, resize ratios 0.75-1.5 of 120 px, batch 8.
 dataset_type = 'VOCClsDataset'
 data_root = 'data/synthetic_voc_v2'
 crop_size = (96, 96)
@@ -53,16 +53,14 @@ train_dataloader = dict(
         with_label=False,
         data_prefix=dict(img_path='JPEGImages', seg_map_path=pseudo_mask_dir),
         pipeline=train_pipeline))
+# the training loader's settings, on val against its masks
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
+    train_dataloader,
+    drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        train_dataloader['dataset'],
         ann_file='ImageSets/Segmentation/val.txt',
-        with_label=False,
         data_prefix=dict(
             img_path='JPEGImages', seg_map_path='SegmentationClass'),
         pipeline=test_pipeline))

@@ -25,11 +25,7 @@ train_pipeline = load + augment + pack  # CAM
 two_view_pipeline = load + augment + two_view + pack  # SEAM (+ PPC)
 saliency_pipeline = load_saliency + augment + pack  # EPS
 saliency_two_view_pipeline = load_saliency + augment + two_view + pack
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='PackWSSSInputs'),
-]
+test_pipeline = load + [dict(type='LoadAnnotations')] + pack
 train_dataloader = dict(
     batch_size=8,
     num_workers=4,
@@ -45,32 +41,25 @@ train_dataloader = dict(
         cls_label_file='cls_labels.npy',
         data_prefix=dict(img_path='JPEGImages'),
         pipeline=train_pipeline))
+# seeds evaluated on VOC train against its masks
 val_dataloader = dict(
+    train_dataloader,
     batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
+    drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        train_dataloader['dataset'],
         ann_file='ImageSets/Segmentation/train.txt',
-        cls_label_file='cls_labels.npy',
         data_prefix=dict(
             img_path='JPEGImages', seg_map_path='SegmentationClass'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-# the images that get pseudo masks (image labels only, no mask)
+# the images that get pseudo masks: the training images without
+# augmentation, in the evaluation's batches
 pseudo_mask_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
+    val_dataloader,
+    persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='ImageSets/Segmentation/train_aug.txt',
-        cls_label_file='cls_labels.npy',
-        data_prefix=dict(img_path='JPEGImages'),
-        pipeline=[dict(type='LoadImageFromFile'),
-                  dict(type='PackWSSSInputs')]))
+    dataset=dict(train_dataloader['dataset'], pipeline=load + pack))
 val_evaluator = dict(type='SeedMetric')
 test_evaluator = val_evaluator

@@ -55,16 +55,15 @@ train_dataloader = dict(
         with_label=False,
         data_prefix=dict(img_path='JPEGImages', seg_map_path=pseudo_mask_dir),
         pipeline=train_pipeline))
+# the training loader's settings, on val against its masks
 val_dataloader = dict(
+    train_dataloader,
     batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
+    drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        train_dataloader['dataset'],
         ann_file='ImageSets/Segmentation/val.txt',
-        with_label=False,
         data_prefix=dict(
             img_path='JPEGImages', seg_map_path='SegmentationClass'),
         pipeline=test_pipeline))

@@ -15,8 +15,6 @@ data_preprocessor = dict(
     mean=[127., 127., 127.],
     std=[128., 128., 128.],
     bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
     size_divisor=8,
     test_cfg=dict(size_divisor=8))
 model = dict(

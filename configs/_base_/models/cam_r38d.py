@@ -5,8 +5,6 @@ data_preprocessor = dict(
     mean=[123.675, 116.28, 103.53],
     std=[58.395, 57.12, 57.375],
     bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
     size_divisor=8,
     test_cfg=dict(size_divisor=8))
 model = dict(

@@ -16,10 +16,7 @@ model = dict(
         channels=128,
         dilation=4,
         dropout_ratio=0.5,
-        num_classes=21,
-        align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+        num_classes=21),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
 tta_model = dict(type='CRFSegTTAModel', crf=None)

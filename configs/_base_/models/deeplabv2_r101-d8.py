@@ -6,8 +6,6 @@ data_preprocessor = dict(
     mean=[123.675, 116.28, 103.53],
     std=[58.395, 57.12, 57.375],
     bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
     size=(448, 448))
 model = dict(
     type='EncoderDecoder',
@@ -30,10 +28,7 @@ model = dict(
         type='ASPPV2Head',
         in_channels=2048,
         dilations=(6, 12, 18, 24),
-        num_classes=21,
-        align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+        num_classes=21),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
 tta_model = dict(type='CRFSegTTAModel', crf=dict())

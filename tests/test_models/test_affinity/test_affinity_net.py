@@ -265,7 +265,7 @@ def test_contract():
 
 @pytest.mark.parametrize('name', [
     'affinity_r38d_1xb8-8e_voc12aug-448x448.py',
-    'affinity_r18c32-d8_1xb16-8e_synthetic-128x128.py'
+    'affinity_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py'
 ])
 def test_configs(name):
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'affinity', name))

@@ -1,7 +1,7 @@
-# SEAM + PPC on the synthetic benchmark with this project's miner in the
-# intra-view term; everything else comes from mmwsss's configs.
+# SEAM + PPC on benchmark v2 with this project's miner in the intra-view
+# term; everything else comes from mmwsss's configs.
 _base_ = [
-    '../../../configs/ppc/ppc-seam_r18c32-d8_1xb16-16e_synthetic-128x128.py'
+    '../../../configs/ppc/ppc-seam_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py'
 ]
 custom_imports = dict(imports=['random_miner'], allow_failed_imports=False)
 model = dict(

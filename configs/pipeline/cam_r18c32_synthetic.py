@@ -1,4 +1,0 @@
-# The whole WSSS pipeline with CAM on the synthetic benchmark, on CPU.
-_base_ = ['./ppc-seam_r18c32_synthetic.py']
-stage1 = dict(
-    config='configs/cam/cam_r18c32-d8_1xb16-16e_synthetic-128x128.py')
