@@ -12,6 +12,7 @@ to one core each took 1.10 s per step each (see README, "Sharing a
 machine").
 """
 import os
+import time
 from typing import List, Optional, Sequence
 
 import torch
@@ -59,26 +60,55 @@ def use_cores(cores: Sequence[int]) -> None:
     torch.set_num_threads(len(cores))
 
 
-def busy_cores_warning() -> Optional[str]:
-    """A one-line warning if other processes already keep cores busy.
+def _busy_seconds(cores: Sequence[int]) -> Optional[float]:
+    """CPU seconds that ``cores`` have spent busy since boot, from
+    ``/proc/stat`` (None where the system has no such file)."""
+    try:
+        with open('/proc/stat') as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    wanted = {f'cpu{core}' for core in cores}
+    # user nice system idle iowait irq softirq steal: all but idle, iowait
+    ticks = sum(
+        sum(map(int, fields[1:4] + fields[6:9]))
+        for fields in map(str.split, lines) if fields and fields[0] in wanted)
+    return ticks / os.sysconf('SC_CLK_TCK')
 
-    The one-minute load average counts the runnable processes; when it
-    reaches half the cores while this process has just started, a second
-    heavy job probably shares them, and OpenMP threads that spin for the
-    same cores slow both.
+
+def busy_cores_warning(seconds: float = 0.3) -> Optional[str]:
+    """A one-line warning if other processes keep this process's cores busy.
+
+    For ``seconds``, the time the cores this process may use spend busy is
+    measured (``/proc/stat``) and this process's own CPU time is taken off.
+    When the rest fills three quarters of half the cores (of one core where
+    there are fewer than two), another heavy job shares them, and OpenMP
+    threads that spin for the same cores slow both. Jobs that have ended do
+    not count (a load average would still count them, and this process's
+    own past work).
+
+    Args:
+        seconds (float): Length of the measurement. Defaults to 0.3.
 
     Returns:
-        str, optional: The warning, or None.
+        str, optional: The warning, or None (also where ``OMP_NUM_THREADS``
+        or ``OMP_WAIT_POLICY=PASSIVE`` is set, or the system does not say).
     """
-    if not hasattr(os, 'getloadavg') or \
-            os.environ.get('OMP_NUM_THREADS') or \
+    if os.environ.get('OMP_NUM_THREADS') or \
             os.environ.get('OMP_WAIT_POLICY', '').upper() == 'PASSIVE':
         return None
-    load, cores = os.getloadavg()[0], len(available_cores())
-    if load < max(1., cores / 2):
+    cores = available_cores()
+    busy, own, wall = (_busy_seconds(cores), time.process_time(),
+                       time.monotonic())
+    if busy is None:
         return None
-    return (f'{load:.1f} processes were running on the {cores} cores of '
-            'this machine in the last minute: jobs sharing cores slow each '
-            'other down several times. Give each job its own cores (e.g. '
-            'taskset -c 0 and OMP_NUM_THREADS=1) or set '
+    time.sleep(seconds)
+    others = (_busy_seconds(cores) - busy - time.process_time() + own) / (
+        time.monotonic() - wall)
+    if others < 0.75 * max(1., len(cores) / 2):
+        return None
+    return (f'other processes kept {others:.1f} of the {len(cores)} cores '
+            'of this process busy at its start: jobs sharing cores slow '
+            'each other down several times. Give each job its own cores '
+            '(e.g. taskset -c 0 and OMP_NUM_THREADS=1) or set '
             'OMP_WAIT_POLICY=PASSIVE; see README, "Sharing a machine".')

@@ -1,7 +1,9 @@
 """Sharing cores between processes: disjoint core sets, pinning, and the
 warning about busy cores."""
+import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -38,25 +40,44 @@ def test_use_cores_pins_the_process_with_one_thread_per_core():
 
 
 @pytest.fixture
-def load(monkeypatch):
+def chosen_nothing(monkeypatch):
+    """Neither OMP_NUM_THREADS nor OMP_WAIT_POLICY set."""
     monkeypatch.delenv('OMP_NUM_THREADS', raising=False)
     monkeypatch.delenv('OMP_WAIT_POLICY', raising=False)
-    monkeypatch.setattr('mmwsss.utils.cores.available_cores', lambda: [0, 1])
-
-    def set_load(value):
-        monkeypatch.setattr('os.getloadavg', lambda: (value, 0., 0.))
-
-    return set_load
 
 
-def test_busy_cores_warning_names_the_load_and_the_remedy(load, monkeypatch):
-    load(1.7)
-    warning = busy_cores_warning()
-    assert warning.startswith('1.7 processes were running on the 2 cores')
+@pytest.fixture
+def spinning_core(chosen_nothing, monkeypatch):
+    """One core of this process, kept busy by another process."""
+    core = available_cores()[-1]
+    monkeypatch.setattr('mmwsss.utils.cores.available_cores', lambda: [core])
+    spinner = subprocess.Popen([
+        sys.executable, '-c',
+        f'import os; os.sched_setaffinity(0, [{core}])\nwhile True: pass'
+    ])
+    time.sleep(1.)
+    yield
+    spinner.kill()
+    spinner.wait()
+
+
+def test_busy_cores_warning_names_the_load_and_the_remedy(spinning_core):
+    warning = busy_cores_warning(seconds=0.5)
+    assert re.match(r'other processes kept (0\.[89]|1\.\d) of the 1 cores ',
+                    warning), warning
     assert 'OMP_NUM_THREADS=1' in warning and '\n' not in warning
-    load(0.4)
+
+
+def test_no_warning_for_idle_cores_or_a_chosen_policy(chosen_nothing,
+                                                      monkeypatch):
+    # cores that stay idle while this process works: ended jobs and this
+    # process's own work do not count
+    monkeypatch.setattr('mmwsss.utils.cores._busy_seconds',
+                        lambda cores: time.process_time())
     assert busy_cores_warning() is None
-    load(3.)
+    monkeypatch.setattr('mmwsss.utils.cores._busy_seconds',
+                        lambda cores: 10 * time.monotonic())
+    assert busy_cores_warning() is not None
     monkeypatch.setenv('OMP_WAIT_POLICY', 'passive')
     assert busy_cores_warning() is None
     monkeypatch.delenv('OMP_WAIT_POLICY')
@@ -64,10 +85,9 @@ def test_busy_cores_warning_names_the_load_and_the_remedy(load, monkeypatch):
     assert busy_cores_warning() is None
 
 
-def test_tools_print_the_warning_before_their_work(load, capsys):
+def test_tools_print_the_warning_before_their_work(spinning_core, capsys):
     from mmwsss.apis.cli import run_tool
-    load(2.)
     run_tool(lambda: print('work'))
     out = capsys.readouterr()
-    assert out.err.startswith('warning: 2.0 processes were running')
+    assert out.err.startswith('warning: other processes kept ')
     assert out.out == 'work\n'
