@@ -2,8 +2,8 @@
 
     python benchmarks/synthetic_pipeline.py [--benchmark v2]
         [--methods cam seam ppc-seam eps ppc-eps cam-affinity]
-        [--seeds 0 1 2] [--work-dir work_dirs/benchmark_v2]
-        [--out benchmarks/results/synthetic_pipeline_v2.md]
+        [--seeds 0 1 2] [--work-dir work_dirs/benchmark_v2_final]
+        [--out benchmarks/results/synthetic_pipeline_v2_final.md]
 
 Runs the whole pipeline (stage 1, seed evaluation, pseudo masks, stage 2,
 evaluation) of each method with each training seed on the same benchmark
@@ -15,9 +15,12 @@ beside the table, as {out without .md}/{method}_seed{seed}.json, and a
 later call reuses such a record instead of running that pipeline again, on
 whichever machine (delete a record to rerun its run). Benchmark v2 runs
 configs/pipeline/{method}_efflite0_synthetic-v2.py (ImageNet-initialised
-EfficientNet-Lite0, the scenes of version 2). The table of benchmark v1
-(benchmarks/results/synthetic_pipeline.md) was made with configs that are
-no longer shipped (the last commit with them is 7d6a16c).
+EfficientNet-Lite0, the scenes of version 2). Its first table
+(benchmarks/results/synthetic_pipeline_v2.md, with its records) was made
+with the code of commits 60f6eab-070d037 (--out and --work-dir give its
+names); the table of benchmark v1 (benchmarks/results/synthetic_pipeline.md)
+with configs that are no longer shipped (the last commit with them is
+7d6a16c).
 """
 import argparse
 import json
@@ -43,8 +46,9 @@ NAMES = {
 #: pipeline config name (after the method), methods, work dir and table of
 #: each benchmark
 BENCHMARKS = {
-    'v2': ('efflite0_synthetic-v2', list(NAMES), 'work_dirs/benchmark_v2',
-           'benchmarks/results/synthetic_pipeline_v2.md')
+    'v2': ('efflite0_synthetic-v2', list(NAMES),
+           'work_dirs/benchmark_v2_final',
+           'benchmarks/results/synthetic_pipeline_v2_final.md')
 }
 
 
