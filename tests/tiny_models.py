@@ -30,14 +30,17 @@ HEADS = dict(
         'model.decode_head.in_channels': 64
     })
 
+#: A narrower AffinityNet head, for the tests that train one.
+TINY_AFFINITY_HEAD = dict(channels=(4, 8, 8), out_channels=20)
 
-def _flat(prefix: str, value) -> Dict[str, object]:
+
+def flat_keys(prefix: str, value) -> Dict[str, object]:
     """Dotted keys of a nested dict."""
     if not isinstance(value, dict):
         return {prefix: value}
     flat = {}
     for key, item in value.items():
-        flat.update(_flat(f'{prefix}.{key}', item))
+        flat.update(flat_keys(f'{prefix}.{key}', item))
     return flat
 
 
@@ -51,7 +54,7 @@ def tiny_options(kind: str, extra: Optional[dict] = None) -> Dict[str, object]:
         extra (dict, optional): More keys, applied last.
     """
     return {
-        **_flat('model.backbone', TINY_BACKBONE),
+        **flat_keys('model.backbone', TINY_BACKBONE),
         **HEADS[kind],
         **(extra or {})
     }

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from tiny_models import tiny_args, tiny_options
+from tiny_models import (TINY_AFFINITY_HEAD, flat_keys, tiny_args,
+                         tiny_options)
 
 from mmwsss.engine.affinity import (prepare_random_walk, random_walk_refine,
                                     write_affinity_labels)
@@ -20,10 +21,7 @@ CONFIG = osp.join(REPO, 'configs', 'affinity',
                   'affinity_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py')
 PALETTE = [[i, i, i] for i in range(21)]
 # a tiny AffinityNet (the tests' tiny backbone) through --cfg-options
-TINY_HEAD = {
-    'model.aff_head.channels': (4, 8, 8),
-    'model.aff_head.out_channels': 20
-}
+TINY_HEAD = flat_keys('model.aff_head', TINY_AFFINITY_HEAD)
 TINY_OPTIONS = tiny_args('affinity', TINY_HEAD)
 
 

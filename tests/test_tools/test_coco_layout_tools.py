@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from test_user_errors import _one_line_error
-from tiny_models import TINY_BACKBONE
+from tiny_models import HEADS, TINY_AFFINITY_HEAD, TINY_BACKBONE
 from tool_helpers import ROOT, tool
 
 from mmwsss.datasets.synthetic import write_synthetic_coco
@@ -46,8 +46,7 @@ coco = dict(
     data_prefix=dict(img_path='train2014'))
 model = dict(
     backbone={backbone!r},
-    aff_head=dict(in_channels=(16, 32, 64), channels=(4, 8, 8),
-                  out_channels=20))
+    aff_head={aff_head!r})
 train_dataloader = dict(
     batch_size=3, num_workers=0, persistent_workers=False,
     dataset=dict(coco, pipeline=[
@@ -122,6 +121,9 @@ def test_random_walk_of_the_coco_layout(coco_eps, tmp_path):
                 ROOT, 'configs/affinity/'
                 'affinity_efflite0-d8_1xb8-4e_synthetic-v2-96x96.py'),
             backbone=TINY_BACKBONE,
+            aff_head=dict(
+                in_channels=HEADS['affinity']['model.aff_head.in_channels'],
+                **TINY_AFFINITY_HEAD),
             root=str(root),
             labels=str(labels)))
     done = tool('affinity_labels.py', str(config), '--cams', str(cams),
